@@ -1,0 +1,53 @@
+"""``openai-images-emulator`` / ``python -m emulator``: a thin command line over ``create_app``.
+
+Every option of ``Config`` is a flag here and an ``IMAGES_EMULATOR_*`` variable; a flag
+wins over the variable, the variable over the default.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import uvicorn
+
+from . import __version__
+from .app import create_app
+from .config import OPTIONS, Config
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="openai-images-emulator",
+        description="An offline emulator of the OpenAI Images API.",
+    )
+    cli.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    for option in OPTIONS:
+        flag = "--" + option.name.replace("_", "-")
+        cli.add_argument(
+            flag,
+            type=int if option.type in ("int", int) else str,
+            default=None,
+            metavar=option.name.upper(),
+            help=f"{option.metadata['help']} (env {Config.env_name(option.name)}, "
+            f"default {option.default!r})",
+        )
+    return cli
+
+
+def config_from(argv: Sequence[str] | None = None) -> Config:
+    args = parser().parse_args(argv)
+    return Config.from_env().with_overrides(**vars(args))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    config = config_from(argv)
+    base = f"http://{config.host}:{config.port}"
+    print(f"openai-images-emulator {__version__}: OpenAI(base_url='{base}/v1', api_key='any')")
+    uvicorn.run(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        log_level=config.log_level,
+        server_header=False,
+    )

@@ -1,0 +1,223 @@
+"""Every error the emulator answers, as the real API words it (contract §9).
+
+One exception type carries the vendor's status, type, param, code and message; the app
+renders it into ``{"error": {...}}`` in one place (``wire.error_response``). The builders
+below are the only places where error wording lives, so a fixture from the real API that
+disagrees changes one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+API_KEYS_URL = "https://platform.openai.com/account/api-keys"
+
+
+@dataclass
+class APIError(Exception):
+    status: int
+    message: str
+    type: str = "invalid_request_error"
+    param: str | None = None
+    code: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code or self.type}: {self.message}"
+
+    def body(self) -> dict[str, object]:
+        # Key order as the generations and edits backends send it (contract §14.3).
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+def quote_list(values: Sequence[str], conjunction: str) -> str:
+    """``'a', 'b', and 'c'`` / ``'a' and 'b'`` / ``'a'``, the API's way of listing values."""
+    quoted = [f"'{v}'" for v in values]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    if len(quoted) == 2:
+        return f"{quoted[0]} {conjunction} {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", {conjunction} {quoted[-1]}"
+
+
+# --- request shape -----------------------------------------------------------------
+
+
+def invalid_json() -> APIError:
+    return APIError(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you "
+        "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
+        "but what was sent was not valid JSON. If you have trouble figuring out how to fix "
+        "this, please contact us through our help center at help.openai.com.)",
+    )
+
+
+def invalid_url(method: str, path: str) -> APIError:
+    return APIError(404, f"Invalid URL ({method} {path})")
+
+
+def request_too_large(limit: int) -> APIError:
+    # Inferred: no public capture of an oversized JSON body on the images endpoints.
+    return APIError(
+        413,
+        f"Request body too large. The maximum request body size is {limit} bytes.",
+        code="request_too_large",
+    )
+
+
+# --- parameters ----------------------------------------------------------------------
+
+
+def unknown_parameter(name: str) -> APIError:
+    return APIError(400, f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+
+
+def missing_required_parameter(name: str) -> APIError:
+    return APIError(
+        400,
+        f"Missing required parameter: '{name}'.",
+        param=name,
+        code="missing_required_parameter",
+    )
+
+
+def invalid_type(name: str, expected: str, got: str) -> APIError:
+    return APIError(
+        400,
+        f"Invalid type for '{name}': expected {expected}, but got {got} instead.",
+        param=name,
+        code="invalid_type",
+    )
+
+
+def invalid_value(name: str, value: str, supported: Sequence[str]) -> APIError:
+    return APIError(
+        400,
+        f"Invalid value: '{value}'. Supported values are: {quote_list(supported, 'and')}.",
+        param=name,
+        code="invalid_value",
+    )
+
+
+def integer_above_max(name: str, maximum: int, got: int) -> APIError:
+    return APIError(
+        400,
+        f"Invalid '{name}': integer above maximum value. "
+        f"Expected a value <= {maximum}, but got {got} instead.",
+        param=name,
+        code="integer_above_max_value",
+    )
+
+
+def integer_below_min(name: str, minimum: int, got: int) -> APIError:
+    return APIError(
+        400,
+        f"Invalid '{name}': integer below minimum value. "
+        f"Expected a value >= {minimum}, but got {got} instead.",
+        param=name,
+        code="integer_below_min_value",
+    )
+
+
+def string_too_long(name: str, maximum: int, got: int) -> APIError:
+    return APIError(
+        400,
+        f"Invalid '{name}': string too long. Expected a string with maximum length "
+        f"{maximum}, but got a string with length {got} instead.",
+        param=name,
+        code="string_above_max_length",
+    )
+
+
+def empty_string(name: str) -> APIError:
+    # Inferred from the API's wording on other endpoints.
+    return APIError(
+        400,
+        f"Invalid '{name}': empty string. Expected a string with minimum length 1, "
+        "but got an empty string instead.",
+        param=name,
+        code="empty_string",
+    )
+
+
+def transparent_needs_alpha_format() -> APIError:
+    return APIError(
+        400,
+        "Transparent background is not supported for JPEG output format",
+        param="background",
+        code="invalid_value",
+    )
+
+
+def compression_needs_lossy_format() -> APIError:
+    # Wording as reported by users of the real API; not in the contract's sources.
+    return APIError(
+        400,
+        "Compression less than 100 is not supported for PNG output format.",
+        param="output_compression",
+        code="invalid_value",
+    )
+
+
+def streaming_not_implemented() -> APIError:
+    # The emulator's own gap, said plainly rather than answering a non-stream body.
+    return APIError(
+        400,
+        "This emulator version does not stream yet: send 'stream': false or omit it.",
+        param="stream",
+        code="emulator_unsupported",
+    )
+
+
+# --- auth ----------------------------------------------------------------------------
+
+_AUTH_HEADERS = {"www-authenticate": 'Bearer realm="OpenAI API"'}
+
+
+def missing_api_key() -> APIError:
+    return APIError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an "
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or "
+        "as the password field (with blank username) if you're accessing the API from your "
+        "browser and are prompted for a username and password. You can obtain an API key "
+        f"from {API_KEYS_URL}.",
+        headers=dict(_AUTH_HEADERS),
+    )
+
+
+def mask_api_key(key: str) -> str:
+    """Long keys as the API shows them (first 8, stars, last 4); short ones verbatim."""
+    if len(key) <= 12:
+        return key
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def incorrect_api_key(key: str) -> APIError:
+    return APIError(
+        401,
+        f"Incorrect API key provided: {mask_api_key(key)}. "
+        f"You can find your API key at {API_KEYS_URL}.",
+        code="invalid_api_key",
+        headers=dict(_AUTH_HEADERS),
+    )
+
+
+# --- server --------------------------------------------------------------------------
+
+
+def server_error() -> APIError:
+    return APIError(
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+    )

@@ -1,0 +1,127 @@
+"""What a checked generations request asks for, and the images and body that answer it."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .catalog import ModelSpec
+from .render import MEDIA_TYPES, Scene, encode, render, seed_for
+from .responses import image_item, images_body
+from .usage import generation_usage
+from .validation import CheckedRequest
+
+# How coarse the mosaic is per quality: mosaic cells across the subject.
+DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32}
+
+
+@dataclass(frozen=True)
+class GenerationJob:
+    model: ModelSpec
+    prompt: str
+    n: int
+    size: str  # resolved, never "auto"
+    quality: str  # resolved
+    output_format: str
+    output_compression: int
+    background: str  # "opaque" or "transparent"
+    response_format: str  # "b64_json" or "url"
+    style: str | None
+    moderation: str | None
+    stream: bool
+    partial_images: int
+
+    @classmethod
+    def from_request(cls, checked: CheckedRequest) -> GenerationJob:
+        values = checked.values
+        return cls(
+            model=checked.model,
+            prompt=str(values["prompt"]),
+            n=int(values["n"]),  # type: ignore[call-overload]
+            size=str(checked.resolved("size")),
+            quality=str(checked.resolved("quality")),
+            output_format=str(values.get("output_format", "png")),
+            output_compression=int(values.get("output_compression", 100)),  # type: ignore[call-overload]
+            background=str(checked.resolved("background") or "opaque"),
+            # GPT image models only ever answer base64 (they refuse response_format).
+            response_format=str(values.get("response_format", "b64_json")),
+            style=values.get("style"),  # type: ignore[arg-type]
+            moderation=values.get("moderation"),  # type: ignore[arg-type]
+            stream=bool(values.get("stream", False)),
+            partial_images=int(values.get("partial_images", 0)),  # type: ignore[call-overload]
+        )
+
+    @property
+    def dimensions(self) -> tuple[int, int]:
+        width, height = self.size.split("x")
+        return int(width), int(height)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.output_format]
+
+    def scene(self, index: int) -> Scene:
+        """The picture of image ``index`` (0-based): the same request, the same picture."""
+        width, height = self.dimensions
+        seed = seed_for(
+            self.model.id,
+            self.prompt,
+            self.size,
+            self.quality,
+            self.output_format,
+            self.output_compression,
+            self.background,
+            self.style,
+            self.moderation,
+            index,
+            self.n,
+        )
+        caption = [self.model.id, self.size, self.quality]
+        if self.style:
+            caption.append(self.style)
+        caption.append(f"{index + 1}/{self.n}")
+        return Scene(
+            width=width,
+            height=height,
+            seed=seed,
+            prompt=self.prompt,
+            caption=" · ".join(caption),
+            detail=DETAIL.get(self.quality, 16),
+            transparent=self.background == "transparent",
+        )
+
+    def render_images(self) -> list[bytes]:
+        return [
+            encode(render(self.scene(i)), self.output_format, self.output_compression)
+            for i in range(self.n)
+        ]
+
+    def revised_prompt(self) -> str | None:
+        if not self.model.revised_prompt:
+            return None
+        mood = "vivid, dramatic" if self.style == "vivid" else "natural, true-to-life"
+        return f"{self.prompt.strip()} The scene is rendered in a {mood} style with rich detail."
+
+    def settings(self) -> dict[str, object]:
+        """The resolved values GPT image responses report at the top level."""
+        return {
+            "background": self.background,
+            "output_format": self.output_format,
+            "quality": self.quality,
+            "size": self.size,
+        }
+
+    def body(self, created: int, images: list[bytes], url_for: Callable[[bytes], str]) -> dict:
+        revised = self.revised_prompt()
+        items = []
+        for data in images:
+            if self.response_format == "url":
+                items.append(image_item(b64_json=None, url=url_for(data), revised_prompt=revised))
+            else:
+                encoded = base64.b64encode(data).decode()
+                items.append(image_item(b64_json=encoded, url=None, revised_prompt=revised))
+        usage = None
+        if self.model.reports_usage:
+            usage = generation_usage(self.model, self.prompt, self.quality, self.size, self.n)
+        return images_body(self.model, created, items, settings=self.settings(), usage=usage)

@@ -1,0 +1,70 @@
+"""Turn a decoded request body into checked values, in the API's order (contract §9.3).
+
+The order: the body is an object; every name is a parameter the endpoint knows; the model
+is known (or inferred); every name is one that model takes; required ones are present;
+each value passes its kind; then the model's cross-parameter rules. JSON ``null`` counts as
+omitted for a known parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import errors
+from .catalog import Catalog, Endpoint, ModelSpec
+from .params import Text
+
+_MODEL_NAME = Text()
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    model: ModelSpec
+    # Every parameter the model takes on the endpoint: the sent value or the default.
+    # ``auto`` is kept as sent; resolving it is the job's concern.
+    values: Mapping[str, object]
+
+    def resolved(self, name: str) -> object:
+        value = self.values.get(name)
+        if value == "auto" and name in self.model.auto:
+            return self.model.auto[name]
+        return value
+
+
+def check_request(body: object, endpoint: Endpoint, catalog: Catalog) -> CheckedRequest:
+    if not isinstance(body, dict):
+        raise errors.invalid_json()
+
+    known = catalog.known_params(endpoint)
+    for name in body:
+        if name not in known:
+            raise errors.unknown_parameter(name)
+    args = {name: value for name, value in body.items() if value is not None}
+
+    model = _choose_model(args, endpoint, catalog)
+    rules = model.endpoints[endpoint]
+    for name in args:
+        if name != "model" and name not in rules.params:
+            raise errors.unknown_parameter(name)
+    for name in rules.required:
+        if name not in args:
+            raise errors.missing_required_parameter(name)
+
+    values = dict(rules.defaults)
+    for name, kind in rules.params.items():
+        if name in args:
+            values[name] = kind.check(name, args[name])
+    for rule in rules.rules:
+        rule(values)
+    return CheckedRequest(model=model, values=values)
+
+
+def _choose_model(args: Mapping[str, object], endpoint: Endpoint, catalog: Catalog) -> ModelSpec:
+    spec = catalog.endpoints[endpoint]
+    if "model" not in args:
+        return catalog.models[spec.default_for(args)]
+    name = _MODEL_NAME.check("model", args["model"])
+    if name not in spec.models:
+        raise errors.invalid_value("model", name, spec.models)
+    return catalog.models[name]

@@ -1,0 +1,100 @@
+"""Starting the emulator the ways the README says, and its options' environment twins."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.cli import config_from
+from emulator.config import Config
+
+from .conftest import free_socket
+
+
+def test_every_option_has_an_env_twin_and_a_flag() -> None:
+    env = {
+        "IMAGES_EMULATOR_PORT": "9001",
+        "IMAGES_EMULATOR_PUBLIC_URL": "http://e:1",
+        "IMAGES_EMULATOR_URL_TTL_SECONDS": "60",
+    }
+    config = Config.from_env(env)
+    assert (config.port, config.public_url, config.url_ttl_seconds) == (9001, "http://e:1", 60)
+
+
+def test_flag_wins_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAGES_EMULATOR_PORT", "9001")
+    monkeypatch.setenv("IMAGES_EMULATOR_HOST", "0.0.0.0")
+    config = config_from(["--port", "9002"])
+    assert (config.host, config.port) == ("0.0.0.0", 9002)
+
+
+def test_bad_env_value_is_a_clear_exit() -> None:
+    with pytest.raises(SystemExit, match="IMAGES_EMULATOR_PORT must be an integer"):
+        Config.from_env({"IMAGES_EMULATOR_PORT": "eighty"})
+
+
+def _start_and_call(command: list[str], env: dict[str, str], port: int) -> None:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/v1/images/generations",
+                    json={"model": "gpt-image-1", "prompt": "otter", "quality": "low"},
+                    headers={"Authorization": "Bearer sk-cli"},
+                )
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    raise AssertionError(f"server did not start: {output}") from None
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json()["size"] == "1024x1024"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _port() -> int:
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_python_dash_m_with_flags() -> None:
+    port = _port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    _start_and_call(
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env,
+        port,
+    )
+
+
+def test_console_script_with_env() -> None:
+    script = shutil.which("openai-images-emulator", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the package is not installed in this environment (pip install -e .)")
+    port = _port()
+    env = {**os.environ, "IMAGES_EMULATOR_PORT": str(port), "IMAGES_EMULATOR_LOG_LEVEL": "warning"}
+    _start_and_call([script], env, port)
