@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .params import Boolean, Choice, Integer, Param, Text
 from .rules import Rule, compression_needs_lossy_format, transparent_needs_alpha_format
 
+K = TypeVar("K")
+V = TypeVar("V")
 Endpoint = Literal["generations", "edits", "variations"]
 ResponseStyle = Literal["gpt-image", "dall-e"]
 
@@ -72,7 +74,7 @@ class EndpointSpec:
         return self.default_model
 
 
-def _frozen(mapping: dict) -> Mapping:  # type: ignore[type-arg]
+def _frozen(mapping: dict[K, V]) -> Mapping[K, V]:
     return MappingProxyType(mapping)
 
 

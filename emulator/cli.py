@@ -42,7 +42,9 @@ def config_from(argv: Sequence[str] | None = None) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> None:
     config = config_from(argv)
-    base = f"http://{config.host}:{config.port}"
+    # A wildcard address is not one a client can call; show loopback instead.
+    shown = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    base = f"http://{shown}:{config.port}"
     print(f"openai-images-emulator {__version__}: OpenAI(base_url='{base}/v1', api_key='any')")
     uvicorn.run(
         create_app(config),

@@ -34,22 +34,23 @@ class GenerationJob:
 
     @classmethod
     def from_request(cls, checked: CheckedRequest) -> GenerationJob:
-        values = checked.values
+        # Values were checked against the catalog; the defaults here cover parameters a
+        # model does not have at all (DALL·E: no output_format, background, stream...).
         return cls(
             model=checked.model,
-            prompt=str(values["prompt"]),
-            n=int(values["n"]),  # type: ignore[call-overload]
-            size=str(checked.resolved("size")),
-            quality=str(checked.resolved("quality")),
-            output_format=str(values.get("output_format", "png")),
-            output_compression=int(values.get("output_compression", 100)),  # type: ignore[call-overload]
-            background=str(checked.resolved("background") or "opaque"),
+            prompt=checked.text("prompt", ""),
+            n=checked.integer("n", 1),
+            size=checked.text("size", "1024x1024"),
+            quality=checked.text("quality", "standard"),
+            output_format=checked.text("output_format", "png"),
+            output_compression=checked.integer("output_compression", 100),
+            background=checked.text("background", "opaque"),
             # GPT image models only ever answer base64 (they refuse response_format).
-            response_format=str(values.get("response_format", "b64_json")),
-            style=values.get("style"),  # type: ignore[arg-type]
-            moderation=values.get("moderation"),  # type: ignore[arg-type]
-            stream=bool(values.get("stream", False)),
-            partial_images=int(values.get("partial_images", 0)),  # type: ignore[call-overload]
+            response_format=checked.text("response_format", "b64_json"),
+            style=checked.optional_text("style"),
+            moderation=checked.optional_text("moderation"),
+            stream=checked.flag("stream"),
+            partial_images=checked.integer("partial_images", 0),
         )
 
     @property

@@ -26,7 +26,7 @@ def http_module() -> types.ModuleType:
     """The HTTP client package the installed ``openai`` is built on."""
     import openai._base_client as base
 
-    return base.httpx2 if hasattr(base, "httpx2") else base.httpx  # type: ignore[attr-defined,no-any-return]
+    return base.httpx2 if hasattr(base, "httpx2") else base.httpx  # type: ignore[attr-defined]
 
 
 def _default_app(app: ASGIApp | None) -> ASGIApp:
@@ -40,7 +40,7 @@ def _default_app(app: ASGIApp | None) -> ASGIApp:
 def sync_transport(app: ASGIApp) -> Any:
     http = http_module()
 
-    class SyncASGITransport(http.BaseTransport):  # type: ignore[misc,name-defined]
+    class SyncASGITransport(http.BaseTransport):  # type: ignore[name-defined]
         def __init__(self) -> None:
             self._asgi = http.ASGITransport(app=app)
             # A daemon thread, so a client nobody closes never keeps the process alive.

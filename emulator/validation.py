@@ -31,6 +31,21 @@ class CheckedRequest:
             return self.model.auto[name]
         return value
 
+    def text(self, name: str, default: str) -> str:
+        """A string value (``auto`` resolved), or ``default`` when the model has no such one."""
+        return self.optional_text(name) or default
+
+    def optional_text(self, name: str) -> str | None:
+        value = self.resolved(name)
+        return value if isinstance(value, str) else None
+
+    def integer(self, name: str, default: int) -> int:
+        value = self.values.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+    def flag(self, name: str) -> bool:
+        return self.values.get(name) is True
+
 
 def check_request(body: object, endpoint: Endpoint, catalog: Catalog) -> CheckedRequest:
     if not isinstance(body, dict):

@@ -1,4 +1,4 @@
-"""The code stays ruff clean: lint and format, as CI runs them."""
+"""The code stays clean: ruff lint and format, and mypy on the package."""
 
 from __future__ import annotations
 
@@ -15,5 +15,12 @@ ROOT = Path(__file__).parents[1]
 def test_ruff(command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "emulator"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr

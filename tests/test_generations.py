@@ -391,3 +391,21 @@ def test_async_client_in_process(async_client: openai.AsyncOpenAI) -> None:
     import asyncio
 
     asyncio.run(_async_generate(async_client))
+
+
+def test_the_guides_curl_example_with_only_the_host_changed(live_server: LiveServer) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    command = [
+        "curl", "-s", "-X", "POST", f"{live_server.base_url}/v1/images/generations",
+        "-H", "Authorization: Bearer sk-guide",
+        "-H", "Content-type: application/json",
+        "-d", '{"model": "gpt-image-1", "prompt": "A childrens book drawing of a veterinarian '
+              'using a stethoscope to listen to the heartbeat of a baby otter."}',
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, check=True).stdout
+    image = decode(json.loads(output)["data"][0]["b64_json"])
+    assert (image.format, image.size) == ("PNG", (1024, 1024))

@@ -60,3 +60,10 @@ def test_wrap_breaks_long_words_and_shortens() -> None:
 def test_very_long_prompt_is_drawn_shortened() -> None:
     pixels = render(scene(prompt="otter " * 6000))
     assert pixels.shape == (1024, 1024, 3)
+
+
+def test_text_stays_inside_the_card() -> None:
+    # Long lines fill the card; nothing may be painted right of it (x >= 92% of the width).
+    long, short = render(scene(prompt="i" * 5000)), render(scene(prompt="x"))
+    edge = round(1024 * 0.92)
+    assert np.array_equal(long[:, edge:], short[:, edge:])

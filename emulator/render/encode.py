@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import io
 import struct
+import types
 import zlib
 
 import numpy as np
 from PIL import Image
 
+_deflate: types.ModuleType
 try:  # ISA-L ships wheels for the common platforms; zlib is the portable fallback.
     from isal import isal_zlib as _deflate
-
-    _LEVEL = 1
 except ImportError:  # pragma: no cover - depends on the platform
-    _deflate = zlib  # type: ignore[assignment]
-    _LEVEL = 1
+    _deflate = zlib
+_LEVEL = 1
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}

@@ -134,15 +134,16 @@ def _draw_card(pixels: np.ndarray, scene: Scene, colours: Palette) -> None:
     bottom = height - round(height * 0.05)
     top = max(0, bottom - card_height)
     paper = (*colours.card, 255)
-    pixels[top:bottom, left:right] = paper[: scene.channels]
+    card = pixels[top:bottom, left:right]  # a view: text is clipped to the card
+    card[...] = paper[: scene.channels]
 
-    y = top + pad
+    y = pad
     for text in lines:
-        draw_line(pixels, left + pad, y, text, body, (*colours.ink, 255), paper)
+        draw_line(card, pad, y, text, body, (*colours.ink, 255), paper)
         y += line
     if lines:
         y += pad // 2
-    draw_line(pixels, left + pad, y, scene.caption, small, (*colours.muted, 255), paper)
+    draw_line(card, pad, y, scene.caption, small, (*colours.muted, 255), paper)
 
 
 def render(scene: Scene) -> np.ndarray:

@@ -32,7 +32,10 @@ class GlyphFont:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._font = ImageFont.load_default(size=size)
+        loaded = ImageFont.load_default(size=size)
+        if not isinstance(loaded, ImageFont.FreeTypeFont):  # Pillow built without FreeType
+            raise RuntimeError("Pillow needs FreeType support to draw text at any size")
+        self._font = loaded
         ascent, descent = self._font.getmetrics()
         self.line_height = ascent + descent
         self._glyphs: dict[str, Glyph] = {}
@@ -52,7 +55,7 @@ class GlyphFont:
     def _draw(self, char: str) -> Glyph:
         advance = self._font.getlength(char)
         x0, _, x1, _ = self._font.getbbox(char)
-        left = min(0, x0)
+        left = min(0, math.floor(x0))
         width = max(1, math.ceil(max(x1, advance)) - left)
         canvas = Image.new("L", (width, self.line_height), 0)
         ImageDraw.Draw(canvas).text((-left, 0), char, font=self._font, fill=255)
