@@ -13,8 +13,10 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import anyio.to_thread
+import numpy as np
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,19 +26,30 @@ from starlette.routing import Route
 
 from . import __version__, errors, tokenizer
 from .auth import authenticate
-from .catalog import CATALOG, Catalog
+from .catalog import CATALOG, Catalog, MiB
 from .clock import Clock
 from .config import Config
+from .edits import EditJob
 from .files import FILES_PATH, image_url, serve_image
+from .forms import form_body, upload
 from .generations import GenerationJob
 from .imagestore import ImageStore
+from .multipart import Form, FormLimits, read_form
+from .uploads import open_image, open_mask, own_transparency
 from .validation import check_request
+from .variations import VariationJob
 from .wire import ApiHeaders, error_response, json_response
 
 log = logging.getLogger("emulator")
 
-# The largest JSON body taken: a 32000-character prompt fits many times over.
-MAX_JSON_BYTES = 4 * 1024 * 1024
+# The largest JSON body or form text field taken: a 32000-character prompt fits many times.
+MAX_JSON_BYTES = 4 * MiB
+# The largest form: sixteen 50 MB images, a mask and the text fields, with room to spare.
+FORM_LIMITS = FormLimits(
+    file_bytes=50 * MiB + 1,  # one byte over the largest limit: enough to know it is over
+    field_bytes=MAX_JSON_BYTES,
+    request_bytes=16 * 50 * MiB + 16 * MiB,
+)
 
 
 @dataclass
@@ -55,7 +68,9 @@ class Emulator:
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 
 
-def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def api_endpoint(
+    handler: Handler, *, alphabetical_errors: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler so every error, expected or not, leaves as the API's error body."""
 
     async def endpoint(request: Request) -> Response:
@@ -63,12 +78,37 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         try:
             return await handler(request, emulator)
         except errors.APIError as error:
-            return error_response(error)
+            return error_response(error, alphabetical=alphabetical_errors)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
-            return error_response(errors.server_error())
+            return error_response(errors.server_error(), alphabetical=alphabetical_errors)
 
     return endpoint
+
+
+class Job(Protocol):
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def output_format(self) -> str: ...
+
+    def render_images(self) -> list[bytes]: ...
+
+    def body(
+        self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
+    ) -> dict[str, object]: ...
+
+
+async def answer(request: Request, emulator: Emulator, job: Job) -> Response:
+    """Render off the event loop, keep images for URLs if asked, and answer the body."""
+    images = await anyio.to_thread.run_sync(job.render_images)
+    base = emulator.public_base(request)
+
+    def url_for(data: bytes) -> str:
+        return image_url(base, emulator.images.put(data, job.media_type, job.output_format))
+
+    return json_response(job.body(int(emulator.clock.now()), images, url_for))
 
 
 async def read_json(request: Request, limit: int = MAX_JSON_BYTES) -> object:
@@ -98,14 +138,66 @@ async def create_generation(request: Request, emulator: Emulator) -> Response:
     job = GenerationJob.from_request(check_request(body, "generations", emulator.catalog))
     if job.stream:
         raise errors.streaming_not_implemented()
-    images = await anyio.to_thread.run_sync(job.render_images)
-    base = emulator.public_base(request)
+    return await answer(request, emulator, job)
 
-    def url_for(data: bytes) -> str:
-        return image_url(base, emulator.images.put(data, job.media_type, job.output_format))
 
-    created = int(emulator.clock.now())
-    return json_response(job.body(created, images, url_for))
+async def _read_form(request: Request) -> Form:
+    return await read_form(request.headers.get("content-type", ""), request.stream(), FORM_LIMITS)
+
+
+def plan_edit(form: Form, catalog: Catalog) -> EditJob:
+    """Check an edits form and decode its images (blocking: run off the event loop)."""
+    body = form_body(form)
+    checked = check_request(body, "edits", catalog, form=True)
+    rules = checked.model.endpoints["edits"]
+    assert rules.uploads is not None and rules.mask is not None
+    masks = upload(body, "mask")
+    images = [
+        open_image(file, name, index, rules.uploads, has_mask=bool(masks.parts))
+        for index, (name, file) in enumerate(upload(body, "image").named_files("image"))
+    ]
+    area: np.ndarray | None = None
+    if masks.parts:
+        area = open_mask(masks.files()[0], rules.mask, rules.uploads.mimetypes, images[0])
+    elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
+        width, height = images[0].size
+        area = own_transparency(images[0])
+        if area is None:  # no alpha at all: nothing to replace
+            area = np.zeros((height, width), bool)
+    return EditJob.from_request(checked, rules, images, area)
+
+
+async def create_edit(request: Request, emulator: Emulator) -> Response:
+    authenticate(request)
+    form = await _read_form(request)
+    try:
+        job = await anyio.to_thread.run_sync(plan_edit, form, emulator.catalog)
+        if job.stream:
+            raise errors.streaming_not_implemented()
+        return await answer(request, emulator, job)
+    finally:
+        form.close()
+
+
+def plan_variation(form: Form, catalog: Catalog) -> VariationJob:
+    body = form_body(form)
+    checked = check_request(body, "variations", catalog, form=True)
+    rules = checked.model.endpoints["variations"]
+    assert rules.uploads is not None
+    ((name, file),) = upload(body, "image").named_files("image")
+    return VariationJob.from_request(
+        checked, open_image(file, name, 0, rules.uploads, has_mask=False)
+    )
+
+
+async def create_variation(request: Request, emulator: Emulator) -> Response:
+    authenticate(request)
+    form = await _read_form(request)
+    try:
+        job = await anyio.to_thread.run_sync(plan_variation, form, emulator.catalog)
+        return await answer(request, emulator, job)
+    finally:
+        form.close()
 
 
 async def get_image(request: Request) -> Response:
@@ -120,14 +212,14 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 def _routes() -> list[Route]:
     routes = [Route(f"{FILES_PATH}/{{name}}", get_image, methods=["GET"])]
+    endpoints = {
+        "generations": api_endpoint(create_generation),
+        "edits": api_endpoint(create_edit),
+        "variations": api_endpoint(create_variation, alphabetical_errors=True),
+    }
     for prefix in ("/v1", ""):  # the SDKs' own test suites call the root paths
-        routes.append(
-            Route(
-                f"{prefix}/images/generations",
-                api_endpoint(create_generation),
-                methods=["POST"],
-            )
-        )
+        for name, endpoint in endpoints.items():
+            routes.append(Route(f"{prefix}/images/{name}", endpoint, methods=["POST"]))
     return routes
 
 

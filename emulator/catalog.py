@@ -13,13 +13,39 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from .params import Boolean, Choice, Integer, Param, Text
+from .params import Boolean, Choice, Files, Integer, Param, Text
 from .rules import Rule, compression_needs_lossy_format, transparent_needs_alpha_format
 
 K = TypeVar("K")
 V = TypeVar("V")
 Endpoint = Literal["generations", "edits", "variations"]
 ResponseStyle = Literal["gpt-image", "dall-e"]
+
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    """What an endpoint takes as input images for one model (contract §4.2, §5, §14.5)."""
+
+    mimetypes: tuple[str, ...]  # declared part types accepted, in the API's listing order
+    formats: tuple[str, ...]  # decoded formats accepted (Pillow names)
+    max_bytes: int
+    # Modes an input may have; others get ``mode_error``.
+    modes: tuple[str, ...] = ("RGB", "RGBA", "L", "LA")
+    # "invalid_image_file" (GPT image models) or "input_image_mode" (DALL·E's wording).
+    mode_error: str = "invalid_image_file"
+    png_only: bool = False  # DALL·E 2: "Uploaded image must be a PNG and less than 4 MB."
+    square: bool = False
+    # Modes allowed when no mask is sent: the image's own transparency is then the mask.
+    modes_without_mask: tuple[str, ...] | None = None
+    error_type: str = "image_generation_user_error"  # for "Invalid input image - ..."
+
+
+@dataclass(frozen=True)
+class MaskRules:
+    max_bytes: int = 4 * MiB  # the spec's "PNG, less than 4MB"
 
 
 @dataclass(frozen=True)
@@ -31,6 +57,24 @@ class EndpointRules:
     defaults: Mapping[str, object]
     required: tuple[str, ...] = ("prompt",)
     rules: tuple[Rule, ...] = ()
+    uploads: UploadRules | None = None
+    mask: MaskRules | None = None
+    # Edits: ``size: auto`` takes the standard size closest in aspect to the first image.
+    auto_size_follows_image: bool = False
+
+
+@dataclass(frozen=True)
+class ImageTokenRule:
+    """Input tokens per uploaded image (contract §14.1): base + per_tile × tiles, where tiles
+    count 512-pixel squares after fitting in 2048×2048 and scaling the short side to 512."""
+
+    image_base: int = 65
+    image_per_tile: int = 129
+    text_base: int = 6
+    text_per_tile: int = 10
+    # input_fidelity=high adds these image tokens per input image (design.md).
+    high_fidelity_square: int = 4160
+    high_fidelity_other: int = 6240
 
 
 @dataclass(frozen=True)
@@ -45,6 +89,7 @@ class ModelSpec:
     # Fixed text tokens the API adds to each prompt (contract §14.1).
     prompt_token_overhead: int = 6
     revised_prompt: bool = False
+    input_image_tokens: ImageTokenRule | None = None
 
     @property
     def reports_usage(self) -> bool:
@@ -62,6 +107,9 @@ class EndpointSpec:
     inferred_model: str | None = None
     inference_params: frozenset[str] = frozenset()
     inference_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # The variations backend is older: alphabetical error keys, one "Additional properties"
+    # error for unknown fields, and "leave the model blank" for any other model.
+    legacy_errors: bool = False
 
     def default_for(self, args: Mapping[str, object]) -> str:
         if self.inferred_model is not None:
@@ -84,6 +132,9 @@ RESPONSE_FORMAT = Choice(("url", "b64_json"))
 USER = Text()
 N_UP_TO_10 = Integer(1, 10)
 
+ONE_FILE = Files()
+MASK = Files()
+DALL_E_2_SIZES = Choice(("256x256", "512x512", "1024x1024"))
 GPT_IMAGE_SIZES = ("1024x1024", "1024x1536", "1536x1024", "auto")
 GPT_IMAGE_QUALITIES = ("low", "medium", "high", "auto")
 
@@ -118,12 +169,64 @@ DALL_E_2 = ModelSpec(
                         "n": N_UP_TO_10,
                         "quality": Choice(("standard",)),
                         "response_format": RESPONSE_FORMAT,
-                        "size": Choice(("256x256", "512x512", "1024x1024")),
+                        "size": DALL_E_2_SIZES,
                         "user": USER,
                     }
                 ),
                 defaults=_frozen(
                     {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
+                ),
+            ),
+            "edits": EndpointRules(
+                params=_frozen(
+                    {
+                        "image": ONE_FILE,
+                        "prompt": Text(max_length=1000, non_empty=True),
+                        "mask": MASK,
+                        "n": N_UP_TO_10,
+                        "quality": Choice(("standard",)),
+                        "response_format": RESPONSE_FORMAT,
+                        "size": DALL_E_2_SIZES,
+                        "user": USER,
+                    }
+                ),
+                defaults=_frozen(
+                    {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
+                ),
+                required=("image", "prompt"),
+                uploads=UploadRules(
+                    mimetypes=("image/png",),
+                    formats=("PNG",),
+                    max_bytes=4 * MiB,
+                    modes=("RGB", "RGBA", "L", "LA", "P"),
+                    mode_error="input_image_mode",
+                    png_only=True,
+                    square=True,
+                    modes_without_mask=("RGBA", "LA", "L"),
+                ),
+                mask=MaskRules(),
+            ),
+            "variations": EndpointRules(
+                params=_frozen(
+                    {
+                        "image": ONE_FILE,
+                        "n": N_UP_TO_10,
+                        "response_format": RESPONSE_FORMAT,
+                        "size": DALL_E_2_SIZES,
+                        "user": USER,
+                    }
+                ),
+                defaults=_frozen({"n": 1, "response_format": "url", "size": "1024x1024"}),
+                required=("image",),
+                uploads=UploadRules(
+                    mimetypes=("image/png",),
+                    formats=("PNG",),
+                    max_bytes=4 * MiB,
+                    modes=("RGB", "RGBA"),
+                    mode_error="input_image_mode",
+                    png_only=True,
+                    square=True,
+                    error_type="invalid_request_error",
                 ),
             ),
         }
@@ -169,6 +272,7 @@ GPT_IMAGE_1 = ModelSpec(
     response_style="gpt-image",
     auto=GPT_IMAGE_AUTO,
     output_tokens=GPT_IMAGE_1_OUTPUT_TOKENS,
+    input_image_tokens=ImageTokenRule(),
     endpoints=_frozen(
         {
             "generations": EndpointRules(
@@ -201,6 +305,47 @@ GPT_IMAGE_1 = ModelSpec(
                     }
                 ),
                 rules=(transparent_needs_alpha_format, compression_needs_lossy_format),
+            ),
+            "edits": EndpointRules(
+                params=_frozen(
+                    {
+                        "image": Files(max_count=16, array=True),
+                        "prompt": Text(max_length=32000, non_empty=True),
+                        "mask": MASK,
+                        "n": N_UP_TO_10,
+                        "quality": Choice(GPT_IMAGE_QUALITIES),
+                        "size": Choice(GPT_IMAGE_SIZES),
+                        "user": USER,
+                        "background": Choice(("transparent", "opaque", "auto")),
+                        "output_format": Choice(("png", "jpeg", "webp")),
+                        "output_compression": Integer(0, 100),
+                        "input_fidelity": Choice(("high", "low")),
+                        "stream": Boolean(),
+                        "partial_images": Integer(0, 3),
+                    }
+                ),
+                defaults=_frozen(
+                    {
+                        "n": 1,
+                        "quality": "auto",
+                        "size": "auto",
+                        "background": "auto",
+                        "output_format": "png",
+                        "output_compression": 100,
+                        "input_fidelity": "low",
+                        "stream": False,
+                        "partial_images": 0,
+                    }
+                ),
+                required=("image", "prompt"),
+                rules=(transparent_needs_alpha_format, compression_needs_lossy_format),
+                uploads=UploadRules(
+                    mimetypes=("image/jpeg", "image/png", "image/webp"),
+                    formats=("PNG", "JPEG", "WEBP"),
+                    max_bytes=50 * MiB,  # 25 MB in the guide; 50 MB from 2025-06 (contract §1)
+                ),
+                mask=MaskRules(),
+                auto_size_follows_image=True,
             ),
         }
     ),
@@ -241,6 +386,29 @@ CATALOG = Catalog(
                     }
                 ),
                 inference_values=_frozen({"quality": frozenset({"low", "medium", "high"})}),
+            ),
+            "edits": EndpointSpec(
+                name="edits",
+                models=("gpt-image-1", "dall-e-2"),
+                default_model="dall-e-2",
+                inferred_model="gpt-image-1",
+                inference_params=frozenset(
+                    {
+                        "background",
+                        "output_format",
+                        "output_compression",
+                        "input_fidelity",
+                        "stream",
+                        "partial_images",
+                    }
+                ),
+                inference_values=_frozen({"quality": frozenset({"low", "medium", "high"})}),
+            ),
+            "variations": EndpointSpec(
+                name="variations",
+                models=("dall-e-2",),
+                default_model="dall-e-2",
+                legacy_errors=True,
             ),
         }
     ),

@@ -26,16 +26,13 @@ class APIError(Exception):
     def __str__(self) -> str:
         return f"{self.status} {self.code or self.type}: {self.message}"
 
-    def body(self) -> dict[str, object]:
-        # Key order as the generations and edits backends send it (contract §14.3).
-        return {
-            "error": {
-                "message": self.message,
-                "type": self.type,
-                "param": self.param,
-                "code": self.code,
-            }
-        }
+    def body(self, alphabetical: bool = False) -> dict[str, object]:
+        """The envelope. Generations and edits send ``message, type, param, code``; the
+        older variations backend sends the keys alphabetically (contract §14.3)."""
+        error = {"message": self.message, "type": self.type, "param": self.param, "code": self.code}
+        if alphabetical:
+            error = dict(sorted(error.items()))
+        return {"error": error}
 
 
 def quote_list(values: Sequence[str], conjunction: str) -> str:
@@ -72,6 +69,19 @@ def request_too_large(limit: int) -> APIError:
         f"Request body too large. The maximum request body size is {limit} bytes.",
         code="request_too_large",
     )
+
+
+def not_multipart(content_type: str) -> APIError:
+    # Inferred: the 2025 API took edits and variations as multipart/form-data only.
+    return APIError(
+        400,
+        f"Invalid Content-Type header ({content_type or 'none'}), expected multipart/form-data.",
+    )
+
+
+def malformed_multipart() -> APIError:
+    # Inferred wording.
+    return APIError(400, "Could not parse multipart form data.")
 
 
 # --- parameters ----------------------------------------------------------------------
@@ -176,6 +186,133 @@ def streaming_not_implemented() -> APIError:
         param="stream",
         code="emulator_unsupported",
     )
+
+
+# --- uploads (contract §2.1, §4.2, §5, §14.5) ------------------------------------------
+
+_IMAGE_USER_ERROR = "image_generation_user_error"
+
+
+def unsupported_mimetype(param: str, mimetype: str, supported: Sequence[str]) -> APIError:
+    return APIError(
+        400,
+        f"Invalid file '{param}': unsupported mimetype ('{mimetype}'). "
+        f"Supported file formats are {quote_list(supported, 'and')}.",
+        param=param,
+        code="unsupported_file_mimetype",
+    )
+
+
+def missing_mimetype(param: str) -> APIError:
+    return APIError(
+        400,
+        f"Invalid file '{param}': failed to determine mimetype. Ensure you are providing the "
+        "file's mimetype as part of the 'Content-Type' header.",
+        param=param,
+        code="missing_file_mimetype",
+    )
+
+
+def invalid_image_file(index: int) -> APIError:
+    # The typo ("the your") and the 0-based index are the API's own (recorded 2025-04).
+    return APIError(
+        400,
+        f"Invalid image file or mode for image {index}, please check the your image file.",
+        code="invalid_image_file",
+    )
+
+
+def array_too_long(param: str, maximum: int, got: int) -> APIError:
+    return APIError(
+        400,
+        f"Invalid '{param}': array too long. Expected an array with maximum length {maximum}, "
+        f"but got an array with length {got} instead.",
+        param=param,
+        code="array_above_max_length",
+    )
+
+
+def file_too_large(param: str, maximum: int, got: int) -> APIError:
+    # Inferred: no public capture of a gpt-image upload over the limit.
+    return APIError(
+        400,
+        f"Invalid file '{param}': file too large. Expected a file of at most {maximum} bytes, "
+        f"but got a file of {got} bytes instead.",
+        param=param,
+        code="file_too_large",
+    )
+
+
+def image_too_many_pixels(param: str, width: int, height: int, maximum: int) -> APIError:
+    # Inferred: the emulator's guard against decompression bombs.
+    return APIError(
+        400,
+        f"Invalid file '{param}': image of {width}x{height} pixels is too large. "
+        f"Expected at most {maximum} pixels.",
+        param=param,
+        code="image_too_large",
+    )
+
+
+def dall_e_png_required() -> APIError:
+    return APIError(
+        400, "Uploaded image must be a PNG and less than 4 MB.", code="invalid_image_format"
+    )
+
+
+def mask_png_required() -> APIError:
+    # Inferred from the image's wording; the mask limit is the spec's 4 MB.
+    return APIError(
+        400,
+        "Uploaded mask must be a PNG and less than 4 MB.",
+        param="mask",
+        code="invalid_image_format",
+    )
+
+
+def input_image_mode(allowed: Sequence[str], got: str, type: str = _IMAGE_USER_ERROR) -> APIError:
+    listed = ", ".join(f"'{mode}'" for mode in allowed)
+    return APIError(
+        400, f"Invalid input image - format must be in [{listed}], got {got}.", type=type
+    )
+
+
+def input_image_not_square(width: int, height: int, type: str = _IMAGE_USER_ERROR) -> APIError:
+    return APIError(
+        400,
+        "Invalid input image - expected an image with equal width and height, "
+        f"got {width}x{height} instead.",
+        type=type,
+    )
+
+
+def mask_without_alpha(mode: str) -> APIError:
+    # Inferred, after the input image's wording.
+    return APIError(
+        400,
+        f"Invalid mask image - format must be in ['RGBA', 'LA'], got {mode}.",
+        param="mask",
+    )
+
+
+def mask_size_mismatch(mask: tuple[int, int], image: tuple[int, int]) -> APIError:
+    # Inferred, after the input image's wording.
+    return APIError(
+        400,
+        "Invalid mask image - expected a mask with the same dimensions as the image "
+        f"({image[0]}x{image[1]}), got {mask[0]}x{mask[1]} instead.",
+        param="mask",
+    )
+
+
+def additional_properties(names: Sequence[str]) -> APIError:
+    listed = ", ".join(f"'{name}'" for name in sorted(names))
+    verb = "was" if len(names) == 1 else "were"
+    return APIError(400, f"Additional properties are not allowed ({listed} {verb} unexpected)")
+
+
+def variation_model(model: str) -> APIError:
+    return APIError(400, f"Invalid model {model}. The model argument should be left blank.")
 
 
 # --- auth ----------------------------------------------------------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .catalog import ModelSpec
 from .render import MEDIA_TYPES, Scene, encode, render, seed_for
-from .responses import image_item, images_body
+from .responses import images_response
 from .usage import generation_usage
 from .validation import CheckedRequest
 
@@ -113,16 +112,19 @@ class GenerationJob:
             "size": self.size,
         }
 
-    def body(self, created: int, images: list[bytes], url_for: Callable[[bytes], str]) -> dict:
-        revised = self.revised_prompt()
-        items = []
-        for data in images:
-            if self.response_format == "url":
-                items.append(image_item(b64_json=None, url=url_for(data), revised_prompt=revised))
-            else:
-                encoded = base64.b64encode(data).decode()
-                items.append(image_item(b64_json=encoded, url=None, revised_prompt=revised))
+    def body(
+        self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
+    ) -> dict[str, object]:
         usage = None
         if self.model.reports_usage:
             usage = generation_usage(self.model, self.prompt, self.quality, self.size, self.n)
-        return images_body(self.model, created, items, settings=self.settings(), usage=usage)
+        return images_response(
+            self.model,
+            created,
+            images,
+            response_format=self.response_format,
+            url_for=url_for,
+            revised_prompt=self.revised_prompt(),
+            settings=self.settings(),
+            usage=usage,
+        )

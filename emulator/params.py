@@ -6,10 +6,16 @@ judges a value and which error it raises, in the API's wording (``errors``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import errors
+
+if TYPE_CHECKING:
+    from .multipart import FormField, FormFile
+
+_FORM_INTEGER = re.compile(r"[+-]?\d+")
 
 
 def json_type_name(value: object) -> str:
@@ -26,12 +32,17 @@ def json_type_name(value: object) -> str:
         return "an array"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, Upload):
+        return "a file"
     return "null"
 
 
 class Param(Protocol):
     def check(self, name: str, value: object) -> object:
         """Return the value, normalised, or raise ``errors.APIError``."""
+
+    def from_form(self, raw: str) -> object:
+        """A multipart text field's value as the JSON value it stands for."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class Text:
         if self.max_length is not None and len(value) > self.max_length:
             raise errors.string_too_long(name, self.max_length, len(value))
         return value
+
+    def from_form(self, raw: str) -> object:
+        return raw
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,10 @@ class Integer:
             raise errors.integer_below_min(name, self.minimum, value)
         return value
 
+    def from_form(self, raw: str) -> object:
+        # The SDKs send integers as their decimal text ("2"); anything else stays a string.
+        return int(raw) if _FORM_INTEGER.fullmatch(raw.strip()) else raw
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -81,6 +99,9 @@ class Choice:
             raise errors.invalid_value(name, value, self.values)
         return value
 
+    def from_form(self, raw: str) -> object:
+        return raw
+
 
 @dataclass(frozen=True)
 class Boolean:
@@ -88,3 +109,46 @@ class Boolean:
         if not isinstance(value, bool):
             raise errors.invalid_type(name, "a boolean", json_type_name(value))
         return value
+
+    def from_form(self, raw: str) -> object:
+        return {"true": True, "false": False}.get(raw.strip().lower(), raw)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The parts a form sent under one file parameter (``image``, ``image[]``, ``mask``)."""
+
+    parts: list[FormFile | FormField]
+    array_form: bool  # sent as ``image[]`` (or repeated), not as one ``image`` part
+
+
+def item_name(name: str, upload: Upload, index: int) -> str:
+    """How the API names one part: ``image`` alone, ``image[0]`` in an array."""
+    return f"{name}[{index}]" if upload.array_form else name
+
+
+@dataclass(frozen=True)
+class Files:
+    """A file parameter: one file, or (``array``) up to ``max_count`` of them."""
+
+    max_count: int = 1
+    array: bool = False
+
+    def check(self, name: str, value: object) -> list[FormFile]:
+        from .multipart import FormFile
+
+        if not isinstance(value, Upload):
+            raise errors.invalid_type(name, "a file", json_type_name(value))
+        if value.array_form and not self.array:
+            raise errors.invalid_type(name, "a file", "an array")
+        if len(value.parts) > self.max_count:
+            raise errors.array_too_long(name, self.max_count, len(value.parts))
+        files = []
+        for index, part in enumerate(value.parts):
+            if not isinstance(part, FormFile):
+                raise errors.invalid_type(item_name(name, value, index), "a file", "a string")
+            files.append(part)
+        return files
+
+    def from_form(self, raw: str) -> object:
+        return raw

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+from collections.abc import Callable, Mapping
 
 from .catalog import ModelSpec
 
@@ -38,3 +39,27 @@ def images_body(
     for key in sorted(fields):
         body[key] = fields[key]
     return body
+
+
+def images_response(
+    model: ModelSpec,
+    created: int,
+    images: list[bytes],
+    *,
+    response_format: str,
+    url_for: Callable[[bytes], str],
+    revised_prompt: str | None = None,
+    settings: Mapping[str, object],
+    usage: Mapping[str, object] | None,
+) -> dict[str, object]:
+    """The whole body: each image as a URL (stored by ``url_for``) or as base64."""
+    items = []
+    for data in images:
+        if response_format == "url":
+            items.append(
+                image_item(b64_json=None, url=url_for(data), revised_prompt=revised_prompt)
+            )
+        else:
+            encoded = base64.b64encode(data).decode()
+            items.append(image_item(b64_json=encoded, url=None, revised_prompt=revised_prompt))
+    return images_body(model, created, items, settings=settings, usage=usage)

@@ -31,3 +31,43 @@ def generation_usage(
         image_tokens=0,
         output_tokens=n * model.output_tokens[(quality, size)],
     )
+
+
+def image_tiles(width: int, height: int) -> int:
+    """512-pixel tiles of an input image after the API's two scalings (contract §14.1):
+    fit inside 2048×2048 (down only), then the short side to exactly 512 (up or down).
+    Integer arithmetic: the API floors (1024×1025 is one tile)."""
+    longest = max(width, height)
+    if longest > 2048:
+        width, height = width * 2048 // longest, height * 2048 // longest
+    shortest = max(1, min(width, height))
+    width, height = width * 512 // shortest, height * 512 // shortest
+    return -(-width // 512) * -(-height // 512)
+
+
+def edit_usage(
+    model: ModelSpec,
+    prompt: str,
+    image_sizes: list[tuple[int, int]],
+    *,
+    high_fidelity: bool,
+    quality: str,
+    size: str,
+    n: int,
+) -> dict[str, object]:
+    """Usage of an edit: the prompt and every input image (never the mask), all × n."""
+    rule = model.input_image_tokens
+    assert rule is not None, f"{model.id} reports no usage for edits"
+    text = prompt_text_tokens(model, prompt)
+    image = 0
+    for width, height in image_sizes:
+        tiles = image_tiles(width, height)
+        text += rule.text_base + rule.text_per_tile * tiles
+        image += rule.image_base + rule.image_per_tile * tiles
+        if high_fidelity:
+            image += rule.high_fidelity_square if width == height else rule.high_fidelity_other
+    return usage_object(
+        text_tokens=n * text,
+        image_tokens=n * image,
+        output_tokens=n * model.output_tokens[(quality, size)],
+    )

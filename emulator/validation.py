@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import errors
-from .catalog import Catalog, Endpoint, ModelSpec
+from .catalog import Catalog, Endpoint, EndpointSpec, ModelSpec
 from .params import Text
 
 _MODEL_NAME = Text()
@@ -47,17 +47,25 @@ class CheckedRequest:
         return self.values.get(name) is True
 
 
-def check_request(body: object, endpoint: Endpoint, catalog: Catalog) -> CheckedRequest:
+def check_request(
+    body: object, endpoint: Endpoint, catalog: Catalog, *, form: bool = False
+) -> CheckedRequest:
+    """``form``: the values are multipart text (``"2"``, ``"true"``; ``""`` is omitted)."""
     if not isinstance(body, dict):
         raise errors.invalid_json()
+    spec = catalog.endpoints[endpoint]
 
     known = catalog.known_params(endpoint)
-    for name in body:
-        if name not in known:
-            raise errors.unknown_parameter(name)
+    unknown = [name for name in body if name not in known]
+    if unknown and spec.legacy_errors:
+        raise errors.additional_properties(unknown)
+    if unknown:
+        raise errors.unknown_parameter(unknown[0])
     args = {name: value for name, value in body.items() if value is not None}
+    if form:  # the SDKs send an explicit None as an empty field
+        args = {name: value for name, value in args.items() if value != ""}
 
-    model = _choose_model(args, endpoint, catalog)
+    model = _choose_model(args, spec, catalog)
     rules = model.endpoints[endpoint]
     for name in args:
         if name != "model" and name not in rules.params:
@@ -69,16 +77,22 @@ def check_request(body: object, endpoint: Endpoint, catalog: Catalog) -> Checked
     values = dict(rules.defaults)
     for name, kind in rules.params.items():
         if name in args:
-            values[name] = kind.check(name, args[name])
+            value = args[name]
+            if form and isinstance(value, str):
+                value = kind.from_form(value)
+            values[name] = kind.check(name, value)
     for rule in rules.rules:
         rule(values)
     return CheckedRequest(model=model, values=values)
 
 
-def _choose_model(args: Mapping[str, object], endpoint: Endpoint, catalog: Catalog) -> ModelSpec:
-    spec = catalog.endpoints[endpoint]
+def _choose_model(args: Mapping[str, object], spec: EndpointSpec, catalog: Catalog) -> ModelSpec:
     if "model" not in args:
         return catalog.models[spec.default_for(args)]
+    if spec.legacy_errors:
+        if args["model"] not in spec.models:
+            raise errors.variation_model(str(args["model"]))
+        return catalog.models[str(args["model"])]
     name = _MODEL_NAME.check("model", args["model"])
     if name not in spec.models:
         raise errors.invalid_value("model", name, spec.models)

@@ -29,8 +29,8 @@ def json_response(
     return Response(json_bytes(payload), status, headers, media_type="application/json")
 
 
-def error_response(error: APIError) -> Response:
-    return json_response(error.body(), error.status, error.headers)
+def error_response(error: APIError, alphabetical: bool = False) -> Response:
+    return json_response(error.body(alphabetical), error.status, error.headers)
 
 
 def new_request_id() -> str:

@@ -1,6 +1,18 @@
 """Deterministic synthetic images: a scene is drawn (``scene``) and encoded (``encode``)."""
 
+from .compose import board, fit_to, inpaint, scale_area, variation
 from .encode import MEDIA_TYPES, encode
 from .scene import Scene, render, seed_for
 
-__all__ = ["MEDIA_TYPES", "Scene", "encode", "render", "seed_for"]
+__all__ = [
+    "MEDIA_TYPES",
+    "Scene",
+    "board",
+    "encode",
+    "fit_to",
+    "inpaint",
+    "render",
+    "scale_area",
+    "seed_for",
+    "variation",
+]

@@ -23,6 +23,9 @@ import numpy as np
 from .text import draw_line, font, wrap
 
 GRID = 8  # pixels per grid block
+# The subject sits centred, a little above the middle, leaving room for the card below.
+SUBJECT_CENTRE_Y = 0.42
+SUBJECT_RADIUS = 0.36  # of the short side
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ def palette_for(seed: bytes) -> Palette:
 def _subject_mask(rows: int, cols: int, seed: bytes) -> np.ndarray:
     """Boolean grid of the subject: centred a little above the middle, leaving room below."""
     y, x = np.ogrid[:rows, :cols]
-    cy, cx = rows * 0.42, cols / 2 - 0.5
-    radius = min(rows, cols) * 0.36
+    cy, cx = rows * SUBJECT_CENTRE_Y, cols / 2 - 0.5
+    radius = min(rows, cols) * SUBJECT_RADIUS
     dy, dx = (y - cy) / radius, (x - cx) / radius
     shape = seed[10] % 3
     if shape == 0:
@@ -82,6 +85,12 @@ def _subject_mask(rows: int, cols: int, seed: bytes) -> np.ndarray:
     if shape == 1:
         return dx**4 + dy**4 <= 1.0  # a squircle
     return np.abs(dx) + np.abs(dy) <= 1.2
+
+
+def subject_box(width: int, height: int) -> tuple[int, int, int]:
+    """Left, top and side in pixels of the square the subject fills."""
+    side = round(2 * SUBJECT_RADIUS * min(width, height))
+    return (width - side) // 2, max(0, round(height * SUBJECT_CENTRE_Y) - side // 2), side
 
 
 def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:

@@ -1,0 +1,51 @@
+"""A multipart form as a request body: text fields as values, file parameters as uploads.
+
+``image[]`` parts (and a repeated ``image``) become one array-form upload named ``image``;
+anything sent as a file where text is expected stays an upload, so the type check can say
+"expected a string, but got a file".
+"""
+
+from __future__ import annotations
+
+from .multipart import Form, FormField, FormFile
+from .params import Upload, item_name
+
+FILE_PARAMS = ("image", "mask")
+
+
+def form_body(form: Form) -> dict[str, object]:
+    body: dict[str, object] = {}
+    grouped: dict[str, list[FormFile | FormField]] = {}
+    array_form: set[str] = set()
+    for part in form.parts:
+        name = part.name.removesuffix("[]")
+        if name != part.name:
+            array_form.add(name)
+        if isinstance(part, FormFile) or name in FILE_PARAMS:
+            grouped.setdefault(name, []).append(part)
+        else:
+            body[part.name] = part.value  # a repeated text field: the last one counts
+    for name, parts in grouped.items():
+        body[name] = Upload(parts, name in array_form or len(parts) > 1)
+    return body
+
+
+class NamedUpload:
+    """An upload's checked files with the names the API gives them in errors."""
+
+    def __init__(self, value: object) -> None:
+        self.upload = value if isinstance(value, Upload) else Upload([], False)
+
+    @property
+    def parts(self) -> list[FormFile | FormField]:
+        return self.upload.parts
+
+    def files(self) -> list[FormFile]:
+        return [part for part in self.upload.parts if isinstance(part, FormFile)]
+
+    def named_files(self, name: str) -> list[tuple[str, FormFile]]:
+        return [(item_name(name, self.upload, i), file) for i, file in enumerate(self.files())]
+
+
+def upload(body: dict[str, object], name: str) -> NamedUpload:
+    return NamedUpload(body.get(name))

@@ -1,0 +1,141 @@
+"""Judging uploaded images and masks as the real API does (contract §4.2, §5, §14.5).
+
+Per image part, in order: the declared part type (an explicit non-image type is refused;
+none or an empty one means "look at the bytes"), the size limit, what the bytes are, the
+pixel count (the decompression-bomb guard, checked from the header before decoding), the
+decode itself, then the model's mode, squareness and transparency rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from . import errors
+from .catalog import MaskRules, UploadRules
+from .multipart import FormFile
+
+# Largest input decoded, in pixels (6000×6000). Larger images are refused from their
+# header alone, so a small file that inflates to gigabytes is never decoded.
+MAX_INPUT_PIXELS = 36_000_000
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+)
+
+
+@dataclass(frozen=True)
+class InputImage:
+    param: str  # "image" or "image[3]"
+    index: int
+    image: Image.Image  # decoded
+    format: str
+    sha256: str
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.size
+
+
+def sniff(head: bytes) -> str | None:
+    """The image format the first bytes say, or None."""
+    for signature, name in _SIGNATURES:
+        if head.startswith(signature):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _declared_type(file: FormFile) -> str | None:
+    if not file.content_type:
+        return None
+    return file.content_type.split(";")[0].strip().lower() or None
+
+
+def _decode(data: bytes, param: str, on_failure: errors.APIError) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_INPUT_PIXELS:
+                raise errors.image_too_many_pixels(param, width, height, MAX_INPUT_PIXELS)
+            image.load()
+    except errors.APIError:
+        raise
+    except Exception:  # Pillow raises many kinds for broken files
+        raise on_failure from None
+    return image
+
+
+def open_image(
+    file: FormFile, param: str, index: int, rules: UploadRules, *, has_mask: bool
+) -> InputImage:
+    declared = _declared_type(file)
+    if declared is not None and declared not in rules.mimetypes:
+        raise errors.unsupported_mimetype(param, declared, rules.mimetypes)
+    if file.truncated or file.size > rules.max_bytes:
+        if rules.png_only:
+            raise errors.dall_e_png_required()
+        raise errors.file_too_large(param, rules.max_bytes, file.size)
+    data = file.read()
+    kind = sniff(data[:16])
+    if kind is None:
+        if rules.png_only:
+            raise errors.dall_e_png_required()
+        raise errors.invalid_image_file(index) if declared else errors.missing_mimetype(param)
+    if kind not in rules.formats:
+        raise errors.dall_e_png_required() if rules.png_only else errors.invalid_image_file(index)
+    image = _decode(data, param, errors.invalid_image_file(index))
+
+    mode = image.mode
+    if mode not in rules.modes:
+        if rules.mode_error == "invalid_image_file":
+            raise errors.invalid_image_file(index)
+        raise errors.input_image_mode(
+            rules.modes_without_mask or rules.modes, mode, rules.error_type
+        )
+    if rules.square and image.width != image.height:
+        raise errors.input_image_not_square(image.width, image.height, rules.error_type)
+    if rules.modes_without_mask and not has_mask and mode not in rules.modes_without_mask:
+        raise errors.input_image_mode(rules.modes_without_mask, mode, rules.error_type)
+    return InputImage(param, index, image, kind, hashlib.sha256(data).hexdigest())
+
+
+def open_mask(
+    file: FormFile, rules: MaskRules, mimetypes: tuple[str, ...], first: InputImage
+) -> np.ndarray:
+    """The area to edit: True where the mask's alpha is 0. Same size as the first image."""
+    declared = _declared_type(file)
+    if declared is not None and declared not in mimetypes:
+        raise errors.unsupported_mimetype("mask", declared, mimetypes)
+    if file.truncated or file.size > rules.max_bytes:
+        raise errors.mask_png_required()
+    data = file.read()
+    kind = sniff(data[:16])
+    if kind is None and declared is None:
+        raise errors.missing_mimetype("mask")
+    if kind != "PNG":
+        raise errors.mask_png_required()
+    mask = _decode(data, "mask", errors.mask_png_required())
+    if mask.mode == "P" and "transparency" in mask.info:
+        mask = mask.convert("RGBA")
+    if mask.mode not in ("RGBA", "LA"):
+        raise errors.mask_without_alpha(mask.mode)
+    if mask.size != first.size:
+        raise errors.mask_size_mismatch(mask.size, first.size)
+    return np.asarray(mask.getchannel("A")) == 0
+
+
+def own_transparency(image: InputImage) -> np.ndarray | None:
+    """DALL·E 2 without a mask edits where the image itself is transparent."""
+    if "A" not in image.image.getbands():
+        return None
+    return np.asarray(image.image.getchannel("A")) == 0
