@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import IO
+from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -130,16 +131,29 @@ class _Reader:
             self.form.parts.append(FormField(part.name, value))
 
 
-def _boundary(content_type: str) -> bytes | None:
-    media_type, options = parse_options_header(content_type)
-    if media_type != b"multipart/form-data":
-        return None
-    return options.get(b"boundary")
+URLENCODED = b"application/x-www-form-urlencoded"
+
+
+async def _read_urlencoded(body: AsyncIterator[bytes], limits: FormLimits) -> Form:
+    """A form with text fields only (what HTTP clients send when there is no file)."""
+    chunks, size = [], 0
+    async for chunk in body:
+        size += len(chunk)
+        if size <= limits.field_bytes:
+            chunks.append(chunk)
+    if size > limits.field_bytes:
+        raise errors.request_too_large(limits.field_bytes)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    pairs = parse_qsl(text, keep_blank_values=True)[: limits.parts]
+    return Form([FormField(name, value) for name, value in pairs])
 
 
 async def read_form(content_type: str, body: AsyncIterator[bytes], limits: FormLimits) -> Form:
     """Read the whole body; raise the API's error for a body that is not a usable form."""
-    boundary = _boundary(content_type)
+    media_type, options = parse_options_header(content_type)
+    if media_type == URLENCODED:
+        return await _read_urlencoded(body, limits)
+    boundary = options.get(b"boundary") if media_type == b"multipart/form-data" else None
     reader = _Reader(limits)
     parser = None
     if boundary:
