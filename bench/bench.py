@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
+from common import AUTH, ROOT, Server, percentile
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emulator.catalog import CATALOG  # noqa: E402
-from emulator.generations import GenerationJob  # noqa: E402
-from emulator.validation import check_request  # noqa: E402
+from emulator.catalog import CATALOG
+from emulator.generations import GenerationJob
+from emulator.validation import check_request
 
 CASES = {
     "gpt-image-1 1024x1024 low png": {
@@ -52,35 +49,6 @@ CASES = {
 PROMPT = "A children's book drawing of a vet listening to the heartbeat of a baby otter, take {}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise SystemExit("the emulator did not start")
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def sequential(http: httpx.Client, url: str, body: dict, count: int, tag: str) -> list[float]:
     timings = []
     for i in range(count):
@@ -93,7 +61,7 @@ def sequential(http: httpx.Client, url: str, body: dict, count: int, tag: str) -
 
 def throughput(url: str, body: dict, count: int, workers: int) -> float:
     def worker(index: int) -> None:
-        with httpx.Client(headers={"Authorization": "Bearer sk-bench"}, timeout=60) as http:
+        with httpx.Client(headers=AUTH, timeout=60) as http:
             for i in range(index, count, workers):
                 http.post(
                     url, json={**body, "prompt": PROMPT.format(f"par-{i}")}
@@ -123,29 +91,23 @@ def main() -> None:
     options.add_argument("--concurrency", type=int, default=4)
     args = options.parse_args()
 
-    port = free_port()
-    server = start_server(port)
-    url = f"http://127.0.0.1:{port}/v1/images/generations"
     ms = 1000
     columns = ("p50 ms", "p95 ms", "req/s", "render p50", "HTTP/render")
     widths = (8, 8, 7, 11, 12)
     print(f"{'case':34}" + "".join(f" {c:>{w}}" for c, w in zip(columns, widths, strict=True)))
-    try:
-        with httpx.Client(headers={"Authorization": "Bearer sk-bench"}, timeout=60) as http:
-            http.post(url, json={"model": "gpt-image-1", "prompt": "warm up"}).raise_for_status()
-            for name, body in CASES.items():
-                sequential(http, url, body, 5, "warm")
-                latency = sequential(http, url, body, args.requests, "seq")
-                rps = throughput(url, body, args.requests, args.concurrency)
-                local = render_only(body, max(10, args.requests // 2))
-                p50, local50 = statistics.median(latency), statistics.median(local)
-                print(
-                    f"{name:34} {p50 * ms:8.1f} {percentile(latency, 0.95) * ms:8.1f} "
-                    f"{rps:7.1f} {local50 * ms:9.1f}ms {p50 / local50:11.2f}x"
-                )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with Server() as server, httpx.Client(headers=AUTH, timeout=60) as http:
+        url = f"{server.base_url}/v1/images/generations"
+        http.post(url, json={"model": "gpt-image-1", "prompt": "warm up"}).raise_for_status()
+        for name, body in CASES.items():
+            sequential(http, url, body, 5, "warm")
+            latency = sequential(http, url, body, args.requests, "seq")
+            rps = throughput(url, body, args.requests, args.concurrency)
+            local = render_only(body, max(10, args.requests // 2))
+            p50, local50 = statistics.median(latency), statistics.median(local)
+            print(
+                f"{name:34} {p50 * ms:8.1f} {percentile(latency, 0.95) * ms:8.1f} "
+                f"{rps:7.1f} {local50 * ms:9.1f}ms {p50 / local50:11.2f}x"
+            )
     print(
         f"\n{args.requests} requests per case; req/s with {args.concurrency} concurrent clients; "
         f"{os.cpu_count()} cores."

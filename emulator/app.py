@@ -35,7 +35,7 @@ from .forms import form_body, upload
 from .generations import GenerationJob
 from .imagestore import ImageStore
 from .multipart import Form, FormLimits, read_form
-from .uploads import open_image, open_mask, own_transparency
+from .uploads import open_image, open_images, open_mask, own_transparency
 from .validation import check_request
 from .variations import VariationJob
 from .wire import ApiHeaders, error_response, json_response
@@ -152,10 +152,9 @@ def plan_edit(form: Form, catalog: Catalog) -> EditJob:
     rules = checked.model.endpoints["edits"]
     assert rules.uploads is not None and rules.mask is not None
     masks = upload(body, "mask")
-    images = [
-        open_image(file, name, index, rules.uploads, has_mask=bool(masks.parts))
-        for index, (name, file) in enumerate(upload(body, "image").named_files("image"))
-    ]
+    images = open_images(
+        upload(body, "image").named_files("image"), rules.uploads, has_mask=bool(masks.parts)
+    )
     area: np.ndarray | None = None
     if masks.parts:
         area = open_mask(masks.files()[0], rules.mask, rules.uploads.mimetypes, images[0])

@@ -45,6 +45,24 @@ try:
     client.images.generate(model="gpt-image-1", prompt="otter", response_format="url")
 except openai.BadRequestError as e:
     out["error"] = [e.status_code, e.code, e.param]
+
+def png(w, h, mode="RGB", colour=(200, 30, 30)):
+    buffer = io.BytesIO()
+    Image.new(mode, (w, h), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+mask = Image.new("RGBA", (512, 512), (0, 0, 0, 255))
+mask.paste((0, 0, 0, 0), (0, 0, 256, 512))
+mask_bytes = io.BytesIO()
+mask.save(mask_bytes, "PNG")
+r = client.images.edit(model="gpt-image-1", prompt="basket", input_fidelity="high",
+                       image=[("a.png", png(512, 512), "image/png"),
+                              ("b.png", png(1536, 1024), "image/png")],
+                       mask=("m.png", mask_bytes.getvalue(), "image/png"), size="1024x1024")
+out["edit"] = [r.size, r.usage.input_tokens_details.image_tokens]
+r = client.images.create_variation(image=("v.png", png(256, 256), "image/png"), n=2,
+                                   response_format="b64_json", size="256x256")
+out["variation"] = [Image.open(io.BytesIO(base64.b64decode(d.b64_json))).size for d in r.data]
 print(json.dumps(out))
 """
 
@@ -98,3 +116,5 @@ def test_openai_1_99_against_a_live_server(live_server: LiveServer) -> None:
     assert out["dalle3"] == [[1792, 1024], True]
     assert out["dalle2"] == [True, True]
     assert out["error"] == [400, "unknown_parameter", "response_format"]
+    assert out["edit"] == ["1024x1024", 194 + 323 + 4160 + 6240]
+    assert out["variation"] == [[256, 256], [256, 256]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from .scene import subject_box
 from .text import draw_line, font
@@ -41,6 +41,15 @@ def inpaint(base: np.ndarray, area: np.ndarray, fresh: np.ndarray) -> np.ndarray
     return np.where(area[..., None], fresh, base)
 
 
+def thumbnail(image: Image.Image, width: int, height: int) -> Image.Image:
+    """The image shrunk to fit width×height, as RGBA. Shrinks before converting, and lets
+    Pillow reduce by whole factors first: several times faster on large inputs."""
+    scale = min(width / image.width, height / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return small.convert("RGBA")
+
+
 def board(pixels: np.ndarray, images: list[Image.Image]) -> np.ndarray:
     """``pixels`` with ``images`` as thumbnails over the subject, in a near-square grid."""
     height, width, channels = pixels.shape
@@ -52,8 +61,7 @@ def board(pixels: np.ndarray, images: list[Image.Image]) -> np.ndarray:
     canvas = Image.fromarray(pixels, "RGBA" if channels == 4 else "RGB")
     for index, image in enumerate(images):
         row, column = divmod(index, columns)
-        box = (max(1, cell_w - 2 * margin), max(1, cell_h - 2 * margin))
-        thumb = ImageOps.contain(image.convert("RGBA"), box, Image.Resampling.BILINEAR)
+        thumb = thumbnail(image, max(1, cell_w - 2 * margin), max(1, cell_h - 2 * margin))
         x = left + column * cell_w + (cell_w - thumb.width) // 2
         y = top + row * cell_h + (cell_h - thumb.height) // 2
         canvas.paste(thumb, (x, y), thumb)
