@@ -85,6 +85,29 @@ def render_only(body: dict, count: int) -> list[float]:
     return timings
 
 
+def stream_timings(url: str, count: int) -> tuple[list[float], list[float]]:
+    """Time to the first event and to the completed event of partial_images=3 streams."""
+    body = {
+        "model": "gpt-image-1",
+        "size": "1536x1024",
+        "quality": "high",
+        "stream": True,
+        "partial_images": 3,
+    }
+    first, completed = [], []
+    with httpx.Client(headers=AUTH, timeout=60) as http:
+        for i in range(count):
+            started = time.perf_counter()
+            ask = {**body, "prompt": PROMPT.format(f"stream-{i}")}
+            with http.stream("POST", url, json=ask) as response:
+                for line in response.iter_lines():
+                    if line.startswith("event: ") and len(first) == i:
+                        first.append(time.perf_counter() - started)
+                    if line == "event: image_generation.completed":
+                        completed.append(time.perf_counter() - started)
+    return first, completed
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--requests", type=int, default=60)
@@ -108,8 +131,14 @@ def main() -> None:
                 f"{name:34} {p50 * ms:8.1f} {percentile(latency, 0.95) * ms:8.1f} "
                 f"{rps:7.1f} {local50 * ms:9.1f}ms {p50 / local50:11.2f}x"
             )
+        first, completed = stream_timings(url, max(10, args.requests // 3))
     print(
-        f"\n{args.requests} requests per case; req/s with {args.concurrency} concurrent clients; "
+        f"\nstream, gpt-image-1 1536x1024 high, partial_images=3: first event p50 "
+        f"{statistics.median(first) * ms:.1f} ms, "
+        f"completed p50 {statistics.median(completed) * ms:.1f} ms"
+    )
+    print(
+        f"{args.requests} requests per case; req/s with {args.concurrency} concurrent clients; "
         f"{os.cpu_count()} cores."
     )
 

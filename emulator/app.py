@@ -35,6 +35,7 @@ from .forms import form_body, upload
 from .generations import GenerationJob
 from .imagestore import ImageStore
 from .multipart import Form, FormLimits, read_form
+from .streaming import EventStream, StreamableJob, image_events
 from .uploads import open_image, open_images, open_mask, own_transparency
 from .validation import check_request
 from .variations import VariationJob
@@ -60,20 +61,24 @@ class Emulator:
     clock: Clock
     catalog: Catalog
     images: ImageStore
+    streamed_events: int = 0  # events sent on every stream so far
 
     def public_base(self, request: Request) -> str:
         return self.config.public_url or str(request.base_url)
 
+    def count_event(self) -> None:
+        self.streamed_events += 1
 
-Handler = Callable[[Request, Emulator], Awaitable[Response]]
+
+Handler = Callable[[Request, Emulator], Awaitable[Response | EventStream]]
 
 
 def api_endpoint(
     handler: Handler, *, alphabetical_errors: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
+) -> Callable[[Request], Awaitable[Response | EventStream]]:
     """Wrap a handler so every error, expected or not, leaves as the API's error body."""
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Response | EventStream:
         emulator: Emulator = request.app.state.emulator
         try:
             return await handler(request, emulator)
@@ -132,12 +137,31 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-async def create_generation(request: Request, emulator: Emulator) -> Response:
+STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
+
+
+def stream(request: Request, emulator: Emulator, job: StreamableJob, endpoint: str) -> EventStream:
+    """Answer with server-sent events; the body checks are all done by now."""
+    delay_ms = emulator.config.stream_delay_ms
+    asked = request.headers.get(STREAM_DELAY_HEADER, "")
+    if asked.isdigit():
+        delay_ms = int(asked)
+    events = image_events(
+        job,
+        endpoint,
+        created_at=int(emulator.clock.now()),
+        delay_seconds=delay_ms / 1000,
+        on_event=emulator.count_event,
+    )
+    return EventStream(events)
+
+
+async def create_generation(request: Request, emulator: Emulator) -> Response | EventStream:
     authenticate(request)
     body = await read_json(request)
     job = GenerationJob.from_request(check_request(body, "generations", emulator.catalog))
     if job.stream:
-        raise errors.streaming_not_implemented()
+        return stream(request, emulator, job, "generations")
     return await answer(request, emulator, job)
 
 
@@ -166,16 +190,16 @@ def plan_edit(form: Form, catalog: Catalog) -> EditJob:
     return EditJob.from_request(checked, rules, images, area)
 
 
-async def create_edit(request: Request, emulator: Emulator) -> Response:
+async def create_edit(request: Request, emulator: Emulator) -> Response | EventStream:
     authenticate(request)
     form = await _read_form(request)
-    try:
+    try:  # the inputs are decoded into memory by the plan: the uploads can go at once
         job = await anyio.to_thread.run_sync(plan_edit, form, emulator.catalog)
-        if job.stream:
-            raise errors.streaming_not_implemented()
-        return await answer(request, emulator, job)
     finally:
         form.close()
+    if job.stream:
+        return stream(request, emulator, job, "edits")
+    return await answer(request, emulator, job)
 
 
 def plan_variation(form: Form, catalog: Catalog) -> VariationJob:

@@ -90,6 +90,8 @@ class ModelSpec:
     prompt_token_overhead: int = 6
     revised_prompt: bool = False
     input_image_tokens: ImageTokenRule | None = None
+    # Output tokens each streamed partial image adds (design.md, from GUIDE-26).
+    partial_image_tokens: int = 100
 
     @property
     def reports_usage(self) -> bool:

@@ -33,6 +33,11 @@ class Config:
     url_store_mb: int = _option(
         256, "memory kept for images served by URL; the oldest go first beyond it"
     )
+    stream_delay_ms: int = _option(
+        0,
+        "pause between streamed events, to watch a progress display (per request: header "
+        "x-emulator-stream-delay-ms)",
+    )
     log_level: str = _option("info", "uvicorn log level: critical, error, warning, info, debug")
 
     @staticmethod

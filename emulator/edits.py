@@ -136,7 +136,7 @@ class EditJob:
             "size": self.size,
         }
 
-    def usage(self) -> dict[str, object] | None:
+    def usage(self, images: int | None = None) -> dict[str, object] | None:
         if not self.model.reports_usage:
             return None
         return edit_usage(
@@ -146,7 +146,7 @@ class EditJob:
             high_fidelity=self.input_fidelity == "high",
             quality=self.quality,
             size=self.size,
-            n=self.n,
+            n=self.n if images is None else images,
         )
 
     def body(

@@ -178,16 +178,6 @@ def compression_needs_lossy_format() -> APIError:
     )
 
 
-def streaming_not_implemented() -> APIError:
-    # The emulator's own gap, said plainly rather than answering a non-stream body.
-    return APIError(
-        400,
-        "This emulator version does not stream yet: send 'stream': false or omit it.",
-        param="stream",
-        code="emulator_unsupported",
-    )
-
-
 # --- uploads (contract §2.1, §4.2, §5, §14.5) ------------------------------------------
 
 _IMAGE_USER_ERROR = "image_generation_user_error"

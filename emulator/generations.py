@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from .catalog import ModelSpec
 from .render import MEDIA_TYPES, Scene, encode, render, seed_for
 from .responses import images_response
@@ -91,9 +93,12 @@ class GenerationJob:
             transparent=self.background == "transparent",
         )
 
+    def picture(self, index: int) -> np.ndarray:
+        return render(self.scene(index))
+
     def render_images(self) -> list[bytes]:
         return [
-            encode(render(self.scene(i)), self.output_format, self.output_compression)
+            encode(self.picture(i), self.output_format, self.output_compression)
             for i in range(self.n)
         ]
 
@@ -112,12 +117,15 @@ class GenerationJob:
             "size": self.size,
         }
 
+    def usage(self, images: int | None = None) -> dict[str, object] | None:
+        if not self.model.reports_usage:
+            return None
+        n = self.n if images is None else images
+        return generation_usage(self.model, self.prompt, self.quality, self.size, n)
+
     def body(
         self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
     ) -> dict[str, object]:
-        usage = None
-        if self.model.reports_usage:
-            usage = generation_usage(self.model, self.prompt, self.quality, self.size, self.n)
         return images_response(
             self.model,
             created,
@@ -126,5 +134,5 @@ class GenerationJob:
             url_for=url_for,
             revised_prompt=self.revised_prompt(),
             settings=self.settings(),
-            usage=usage,
+            usage=self.usage(),
         )

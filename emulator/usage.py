@@ -71,3 +71,13 @@ def edit_usage(
         image_tokens=n * image,
         output_tokens=n * model.output_tokens[(quality, size)],
     )
+
+
+def with_partial_images(
+    usage: dict[str, object], model: ModelSpec, count: int
+) -> dict[str, object]:
+    """``usage`` plus the output tokens of ``count`` streamed partial images."""
+    extra = count * model.partial_image_tokens
+    output, total = usage["output_tokens"], usage["total_tokens"]
+    assert isinstance(output, int) and isinstance(total, int)
+    return {**usage, "output_tokens": output + extra, "total_tokens": total + extra}

@@ -35,7 +35,7 @@ def valid_value(name: str, kind: Param) -> st.SearchStrategy[object]:
     if name == "n":
         return st.integers(1, min(3, kind.maximum))  # type: ignore[attr-defined]
     if name == "stream":
-        return st.just(False)  # streaming is its own issue
+        return st.just(False)  # streamed answers are events, tested in test_streaming
     if isinstance(kind, Choice):
         return st.sampled_from(kind.values)
     if isinstance(kind, Integer):

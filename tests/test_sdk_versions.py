@@ -63,6 +63,8 @@ out["edit"] = [r.size, r.usage.input_tokens_details.image_tokens]
 r = client.images.create_variation(image=("v.png", png(256, 256), "image/png"), n=2,
                                    response_format="b64_json", size="256x256")
 out["variation"] = [Image.open(io.BytesIO(base64.b64decode(d.b64_json))).size for d in r.data]
+events = client.images.generate(model="gpt-image-1", prompt="otter", stream=True, partial_images=2)
+out["stream"] = [event.type for event in events]
 print(json.dumps(out))
 """
 
@@ -118,3 +120,4 @@ def test_openai_1_99_against_a_live_server(live_server: LiveServer) -> None:
     assert out["error"] == [400, "unknown_parameter", "response_format"]
     assert out["edit"] == ["1024x1024", 194 + 323 + 4160 + 6240]
     assert out["variation"] == [[256, 256], [256, 256]]
+    assert out["stream"] == ["image_generation.partial_image"] * 2 + ["image_generation.completed"]

@@ -384,12 +384,6 @@ def test_oversized_body_is_refused_after_reading_it(raw: TestClient) -> None:
     assert response.json()["error"]["code"] == "request_too_large"
 
 
-def test_streaming_is_refused_plainly_until_it_is_built(raw: TestClient) -> None:
-    response = raw.post(GEN, json={**GPT, "stream": True})
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "emulator_unsupported"
-
-
 # --- the same rules seen through the official client --------------------------------------
 
 
