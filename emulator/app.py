@@ -13,7 +13,6 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 import anyio.to_thread
 import numpy as np
@@ -34,8 +33,9 @@ from .files import FILES_PATH, image_url, serve_image
 from .forms import form_body, upload
 from .generations import GenerationJob
 from .imagestore import ImageStore
+from .jobs import ImageJob, PromptedJob
 from .multipart import Form, FormLimits, read_form
-from .streaming import EventStream, StreamableJob, image_events
+from .streaming import EventStream, image_events
 from .uploads import open_image, open_images, open_mask, own_transparency
 from .validation import check_request
 from .variations import VariationJob
@@ -91,21 +91,7 @@ def api_endpoint(
     return endpoint
 
 
-class Job(Protocol):
-    @property
-    def media_type(self) -> str: ...
-
-    @property
-    def output_format(self) -> str: ...
-
-    def render_images(self) -> list[bytes]: ...
-
-    def body(
-        self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
-    ) -> dict[str, object]: ...
-
-
-async def answer(request: Request, emulator: Emulator, job: Job) -> Response:
+async def answer(request: Request, emulator: Emulator, job: ImageJob) -> Response:
     """Render off the event loop, keep images for URLs if asked, and answer the body."""
     images = await anyio.to_thread.run_sync(job.render_images)
     base = emulator.public_base(request)
@@ -140,7 +126,7 @@ def _reject_constant(name: str) -> object:
 STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
 
 
-def stream(request: Request, emulator: Emulator, job: StreamableJob, endpoint: str) -> EventStream:
+def stream(request: Request, emulator: Emulator, job: PromptedJob, endpoint: str) -> EventStream:
     """Answer with server-sent events; the body checks are all done by now."""
     delay_ms = emulator.config.stream_delay_ms
     asked = request.headers.get(STREAM_DELAY_HEADER, "")

@@ -1,17 +1,16 @@
-"""What a checked edits request asks for, and the images and body that answer it."""
+"""What a checked edits request asks for, and how its pictures are drawn."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import EndpointRules, ModelSpec
+from .catalog import EndpointRules
 from .generations import DETAIL
-from .render import MEDIA_TYPES, Scene, board, encode, fit_to, inpaint, render, scale_area, seed_for
-from .responses import images_response
+from .jobs import PromptedJob
+from .render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
 from .uploads import InputImage
 from .usage import edit_usage
 from .validation import CheckedRequest
@@ -28,20 +27,9 @@ def closest_size(sizes: tuple[str, ...], width: int, height: int) -> str:
     return min((s for s in sizes if s != "auto"), key=distance)
 
 
-@dataclass(frozen=True)
-class EditJob:
-    model: ModelSpec
-    prompt: str
-    n: int
-    size: str  # resolved
-    quality: str  # resolved
-    output_format: str
-    output_compression: int
-    background: str
-    response_format: str
+@dataclass(frozen=True, kw_only=True)
+class EditJob(PromptedJob):
     input_fidelity: str | None
-    stream: bool
-    partial_images: int
     images: tuple[InputImage, ...]
     # Where the first image is replaced (mask alpha 0); None: the images are references.
     area: np.ndarray | None
@@ -54,35 +42,16 @@ class EditJob:
         images: list[InputImage],
         area: np.ndarray | None,
     ) -> EditJob:
-        size = checked.text("size", "1024x1024")
+        values = PromptedJob.common_values(checked)
         if checked.values.get("size") == "auto" and rules.auto_size_follows_image:
             sizes = rules.params["size"].values  # type: ignore[attr-defined]
-            size = closest_size(sizes, *images[0].size)
+            values["size"] = closest_size(sizes, *images[0].size)
         return cls(
-            model=checked.model,
-            prompt=checked.text("prompt", ""),
-            n=checked.integer("n", 1),
-            size=size,
-            quality=checked.text("quality", "standard"),
-            output_format=checked.text("output_format", "png"),
-            output_compression=checked.integer("output_compression", 100),
-            background=checked.text("background", "opaque"),
-            response_format=checked.text("response_format", "b64_json"),
+            **values,
             input_fidelity=checked.optional_text("input_fidelity"),
-            stream=checked.flag("stream"),
-            partial_images=checked.integer("partial_images", 0),
             images=tuple(images),
             area=area,
         )
-
-    @property
-    def dimensions(self) -> tuple[int, int]:
-        width, height = self.size.split("x")
-        return int(width), int(height)
-
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.output_format]
 
     def scene(self, index: int) -> Scene:
         width, height = self.dimensions
@@ -122,20 +91,6 @@ class EditJob:
         base = fit_to(self.images[0].image, scene.width, scene.height, scene.channels)
         return inpaint(base, scale_area(self.area, scene.width, scene.height), fresh)
 
-    def render_images(self) -> list[bytes]:
-        return [
-            encode(self.picture(i), self.output_format, self.output_compression)
-            for i in range(self.n)
-        ]
-
-    def settings(self) -> dict[str, object]:
-        return {
-            "background": self.background,
-            "output_format": self.output_format,
-            "quality": self.quality,
-            "size": self.size,
-        }
-
     def usage(self, images: int | None = None) -> dict[str, object] | None:
         if not self.model.reports_usage:
             return None
@@ -147,17 +102,4 @@ class EditJob:
             quality=self.quality,
             size=self.size,
             n=self.n if images is None else images,
-        )
-
-    def body(
-        self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
-    ) -> dict[str, object]:
-        return images_response(
-            self.model,
-            created,
-            images,
-            response_format=self.response_format,
-            url_for=url_for,
-            settings=self.settings(),
-            usage=self.usage(),
         )

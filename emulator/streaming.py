@@ -13,7 +13,6 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import Protocol
 
 import anyio
 import anyio.to_thread
@@ -21,36 +20,11 @@ import numpy as np
 from PIL import Image
 from starlette.types import Receive, Scope, Send
 
-from .catalog import ModelSpec
+from .jobs import PromptedJob
 from .render import encode
 from .usage import with_partial_images
 
 EVENT_PREFIX = {"generations": "image_generation", "edits": "image_edit"}
-
-
-class StreamableJob(Protocol):
-    """What a generation or an edit offers to be streamed (read-only, as frozen jobs are)."""
-
-    @property
-    def model(self) -> ModelSpec: ...
-    @property
-    def n(self) -> int: ...
-    @property
-    def size(self) -> str: ...
-    @property
-    def quality(self) -> str: ...
-    @property
-    def background(self) -> str: ...
-    @property
-    def output_format(self) -> str: ...
-    @property
-    def output_compression(self) -> int: ...
-    @property
-    def partial_images(self) -> int: ...
-
-    def picture(self, index: int) -> np.ndarray: ...
-
-    def usage(self, images: int | None = None) -> dict[str, object] | None: ...
 
 
 def partial_picture(final: np.ndarray, step: int, steps: int) -> np.ndarray:
@@ -68,7 +42,7 @@ def sse(event: str, payload: dict[str, object]) -> bytes:
 
 
 async def image_events(
-    job: StreamableJob,
+    job: PromptedJob,
     endpoint: str,
     created_at: int,
     delay_seconds: float = 0.0,

@@ -1,26 +1,20 @@
-"""What a checked variations request asks for, and the images and body that answer it."""
+"""What a checked variations request asks for, and how its pictures are drawn."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from .catalog import ModelSpec
-from .render import encode, fit_to, variation
-from .responses import images_response
+import numpy as np
+
+from .jobs import ImageJob
+from .render import fit_to, variation
 from .uploads import InputImage
 from .validation import CheckedRequest
 
 
-@dataclass(frozen=True)
-class VariationJob:
-    model: ModelSpec
-    n: int
-    size: str
-    response_format: str
+@dataclass(frozen=True, kw_only=True)
+class VariationJob(ImageJob):
     image: InputImage
-    media_type: str = "image/png"
-    output_format: str = "png"
 
     @classmethod
     def from_request(cls, checked: CheckedRequest, image: InputImage) -> VariationJob:
@@ -32,28 +26,7 @@ class VariationJob:
             image=image,
         )
 
-    def render_images(self) -> list[bytes]:
-        width, height = (int(v) for v in self.size.split("x"))
-        base = fit_to(self.image.image, width, height, 3)
-        return [
-            encode(
-                variation(
-                    base, i, self.n, f"{self.model.id} · {self.size} · variation {i + 1}/{self.n}"
-                ),
-                "png",
-            )
-            for i in range(self.n)
-        ]
-
-    def body(
-        self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
-    ) -> dict[str, object]:
-        return images_response(
-            self.model,
-            created,
-            images,
-            response_format=self.response_format,
-            url_for=url_for,
-            settings={},
-            usage=None,
-        )
+    def picture(self, index: int) -> np.ndarray:
+        width, height = self.dimensions
+        caption = f"{self.model.id} · {self.size} · variation {index + 1}/{self.n}"
+        return variation(fit_to(self.image.image, width, height, 3), index, self.n, caption)
