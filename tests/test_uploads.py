@@ -7,19 +7,11 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
+from .expect import error
 from .images import encoded, mask_with_hole, solid
 
 EDITS = "/v1/images/edits"
 GPT_TYPES = "'image/jpeg', 'image/png', and 'image/webp'"
-
-
-def error(
-    message: str,
-    param: str | None = None,
-    code: str | None = None,
-    type: str = "invalid_request_error",
-) -> dict:
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
 def post(raw: TestClient, files: list, **data: str) -> dict:

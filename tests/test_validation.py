@@ -8,6 +8,8 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
+from .expect import error
+
 GEN = "/v1/images/generations"
 INVALID_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
@@ -22,15 +24,6 @@ NO_KEY = (
     "a username and password. You can obtain an API key from "
     "https://platform.openai.com/account/api-keys."
 )
-
-
-def error(
-    message: str,
-    param: str | None = None,
-    code: str | None = None,
-    type: str = "invalid_request_error",
-) -> dict:
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
 def unknown(name: str) -> dict:
