@@ -92,6 +92,11 @@ class ModelSpec:
     input_image_tokens: ImageTokenRule | None = None
     # Output tokens each streamed partial image adds (design.md, from GUIDE-26).
     partial_image_tokens: int = 100
+    # Seconds a request takes on the real API, per quality (estimates, for --latency-factor).
+    latency_seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def latency_for(self, quality: str) -> float:
+        return self.latency_seconds.get(quality, max(self.latency_seconds.values(), default=0.0))
 
     @property
     def reports_usage(self) -> bool:
@@ -162,6 +167,7 @@ GPT_IMAGE_AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background"
 DALL_E_2 = ModelSpec(
     id="dall-e-2",
     response_style="dall-e",
+    latency_seconds=_frozen({"standard": 6.0}),
     endpoints=_frozen(
         {
             "generations": EndpointRules(
@@ -239,6 +245,7 @@ DALL_E_3 = ModelSpec(
     id="dall-e-3",
     response_style="dall-e",
     revised_prompt=True,
+    latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
     endpoints=_frozen(
         {
             "generations": EndpointRules(
@@ -275,6 +282,7 @@ GPT_IMAGE_1 = ModelSpec(
     auto=GPT_IMAGE_AUTO,
     output_tokens=GPT_IMAGE_1_OUTPUT_TOKENS,
     input_image_tokens=ImageTokenRule(),
+    latency_seconds=_frozen({"low": 12.0, "medium": 25.0, "high": 60.0}),
     endpoints=_frozen(
         {
             "generations": EndpointRules(

@@ -24,14 +24,15 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     for option in OPTIONS:
         flag = "--" + option.name.replace("_", "-")
-        cli.add_argument(
-            flag,
-            type=int if option.type in ("int", int) else str,
-            default=None,
-            metavar=option.name.upper(),
-            help=f"{option.metadata['help']} (env {Config.env_name(option.name)}, "
-            f"default {option.default!r})",
+        help_text = (
+            f"{option.metadata['help']} (env {Config.env_name(option.name)}, "
+            f"default {option.default!r})"
         )
+        if option.type in ("bool", bool):
+            cli.add_argument(flag, action="store_const", const=True, default=None, help=help_text)
+            continue
+        kind = {"int": int, "float": float}.get(str(option.type), str)
+        cli.add_argument(flag, type=kind, default=None, metavar=option.name.upper(), help=help_text)
     return cli
 
 

@@ -31,6 +31,16 @@ class Clock:
             else:
                 self._offset += seconds
 
+    def reset(self) -> None:
+        """Real time again, running."""
+        with self._lock:
+            self._frozen_at = None
+            self._offset = 0.0
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
     def unfreeze(self) -> None:
         """Let time run again from where it stands."""
         with self._lock:

@@ -38,7 +38,33 @@ class Config:
         "pause between streamed events, to watch a progress display (per request: header "
         "x-emulator-stream-delay-ms)",
     )
+    journal_size: int = _option(1000, "requests kept in the journal; the oldest go first")
+    api_keys: str = _option(
+        "", "comma-separated keys accepted; empty: any non-empty key (the default)"
+    )
+    require_organization: bool = _option(False, "refuse requests without OpenAI-Organization")
+    require_project: bool = _option(False, "refuse requests without OpenAI-Project")
+    refusal_words: str = _option(
+        "moderation-test",
+        "comma-separated words that make a prompt be refused by the safety system",
+    )
+    lenient: bool = _option(
+        False,
+        "accept what the OpenAPI schema allows (unknown models, parameters a model does not "
+        "take, non-image bytes as images) and still answer valid shapes",
+    )
+    latency_factor: float = _option(
+        0.0, "sleep as long as the real model would take, times this factor (0: off)"
+    )
     log_level: str = _option("info", "uvicorn log level: critical, error, warning, info, debug")
+
+    @property
+    def accepted_keys(self) -> frozenset[str]:
+        return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
+
+    @property
+    def refusal_word_list(self) -> tuple[str, ...]:
+        return tuple(word.strip().lower() for word in self.refusal_words.split(",") if word.strip())
 
     @staticmethod
     def env_name(name: str) -> str:
@@ -60,11 +86,20 @@ class Config:
 
 
 def _parse(name: str, type_name: object, raw: str) -> Any:
-    if type_name in ("int", int):
-        try:
-            return int(raw)
-        except ValueError:
-            raise SystemExit(f"{Config.env_name(name)} must be an integer, got {raw!r}") from None
+    if type_name in ("bool", bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise SystemExit(f"{Config.env_name(name)} must be true or false, got {raw!r}")
+    for kind in (int, float):
+        if type_name in (kind.__name__, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise SystemExit(
+                    f"{Config.env_name(name)} must be a number ({kind.__name__}), got {raw!r}"
+                ) from None
     return raw
 
 

@@ -26,10 +26,15 @@ class APIError(Exception):
     def __str__(self) -> str:
         return f"{self.status} {self.code or self.type}: {self.message}"
 
-    def body(self, alphabetical: bool = False) -> dict[str, object]:
+    def body(self, alphabetical: bool = False) -> dict[str, dict[str, object]]:
         """The envelope. Generations and edits send ``message, type, param, code``; the
         older variations backend sends the keys alphabetically (contract §14.3)."""
-        error = {"message": self.message, "type": self.type, "param": self.param, "code": self.code}
+        error: dict[str, object] = {
+            "message": self.message,
+            "type": self.type,
+            "param": self.param,
+            "code": self.code,
+        }
         if alphabetical:
             error = dict(sorted(error.items()))
         return {"error": error}
@@ -335,6 +340,16 @@ def incorrect_api_key(key: str) -> APIError:
         f"Incorrect API key provided: {mask_api_key(key)}. "
         f"You can find your API key at {API_KEYS_URL}.",
         code="invalid_api_key",
+        headers=dict(_AUTH_HEADERS),
+    )
+
+
+def mismatched_header(header: str, what: str) -> APIError:
+    # The API's answer to an organisation or project header that does not fit the key.
+    return APIError(
+        401,
+        f"{header} header should match {what} for API key.",
+        code=f"mismatched_{what}",
         headers=dict(_AUTH_HEADERS),
     )
 

@@ -9,6 +9,7 @@ temporary storage (memory up to 1 MiB each, then disk) and are deleted by ``clos
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
@@ -35,6 +36,9 @@ class FormFile:
     def read(self) -> bytes:
         self.file.seek(0)
         return self.file.read()
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.read()).hexdigest()
 
 
 @dataclass

@@ -47,6 +47,7 @@ async def image_events(
     created_at: int,
     delay_seconds: float = 0.0,
     on_event: Callable[[], None] | None = None,
+    on_image: Callable[[bytes], None] | None = None,
 ) -> AsyncIterator[bytes]:
     prefix = EVENT_PREFIX[endpoint]
     common = {
@@ -59,6 +60,12 @@ async def image_events(
 
     def encoded(pixels: np.ndarray) -> str:
         data = encode(pixels, job.output_format, job.output_compression)
+        return base64.b64encode(data).decode()
+
+    def encoded_final(pixels: np.ndarray) -> str:
+        data = encode(pixels, job.output_format, job.output_compression)
+        if on_image:
+            on_image(data)
         return base64.b64encode(data).decode()
 
     def encoded_partial(final: np.ndarray, step: int) -> str:
@@ -76,7 +83,7 @@ async def image_events(
                 frame = await anyio.to_thread.run_sync(encoded_partial, final, step)
                 event, extra = f"{prefix}.partial_image", {"partial_image_index": step}
             else:
-                frame = await anyio.to_thread.run_sync(encoded, final)
+                frame = await anyio.to_thread.run_sync(encoded_final, final)
                 usage = with_partial_images(job.usage(images=1) or {}, job.model, step)
                 event, extra = f"{prefix}.completed", {"usage": usage}
             yield sse(event, {"type": event, "b64_json": frame, **common, **extra})

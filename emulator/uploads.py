@@ -40,6 +40,8 @@ class InputImage:
     image: Image.Image  # decoded
     format: str
     sha256: str
+    filename: str = ""
+    content_type: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -109,7 +111,8 @@ def open_image(
         raise errors.input_image_not_square(image.width, image.height, rules.error_type)
     if rules.modes_without_mask and not has_mask and mode not in rules.modes_without_mask:
         raise errors.input_image_mode(rules.modes_without_mask, mode, rules.error_type)
-    return InputImage(param, index, image, kind, hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    return InputImage(param, index, image, kind, digest, file.filename, file.content_type)
 
 
 # Pillow lets go of the GIL while it decodes, so inputs decode side by side.

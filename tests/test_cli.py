@@ -36,7 +36,7 @@ def test_flag_wins_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bad_env_value_is_a_clear_exit() -> None:
-    with pytest.raises(SystemExit, match="IMAGES_EMULATOR_PORT must be an integer"):
+    with pytest.raises(SystemExit, match="IMAGES_EMULATOR_PORT must be a number"):
         Config.from_env({"IMAGES_EMULATOR_PORT": "eighty"})
 
 

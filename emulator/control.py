@@ -1,0 +1,135 @@
+"""The control plane under ``/_emulator/``, apart from the API (as moto's ``/moto-api/``):
+health, version, effective configuration, reset, clock, journal and faults, described by
+the OpenAPI document it serves at ``/_emulator/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import __version__
+from .faults import Fault
+from .state import Emulator
+from .wire import OPENAI_VERSION
+
+PREFIX = "/_emulator"
+
+
+def _emulator(request: Request) -> Emulator:
+    emulator: Emulator = request.app.state.emulator
+    return emulator
+
+
+def _bad(message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=400)
+
+
+async def _json(request: Request) -> Any:
+    body = await request.body()
+    return json.loads(body) if body.strip() else {}
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def version(request: Request) -> Response:
+    return JSONResponse({"version": __version__, "openai_version": OPENAI_VERSION})
+
+
+async def config(request: Request) -> Response:
+    return JSONResponse(asdict(_emulator(request).config))
+
+
+async def reset(request: Request) -> Response:
+    _emulator(request).reset()
+    return JSONResponse({"reset": True})
+
+
+def _clock_state(emulator: Emulator) -> dict[str, object]:
+    return {"now": emulator.clock.now(), "frozen": emulator.clock.frozen}
+
+
+async def clock(request: Request) -> Response:
+    emulator = _emulator(request)
+    if request.method == "GET":
+        return JSONResponse(_clock_state(emulator))
+    try:
+        body = await _json(request)
+    except ValueError:
+        return _bad("the body must be JSON")
+    if not isinstance(body, dict):
+        return _bad("the body must be an object")
+    numbers = [body.get(k) for k in ("at", "advance") if k in body]
+    if any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
+        return _bad("'at' and 'advance' are numbers of seconds")
+    if body.get("reset"):
+        emulator.clock.reset()
+    if body.get("freeze"):
+        emulator.clock.freeze(body.get("at"))
+    if "advance" in body:
+        emulator.clock.advance(float(body["advance"]))
+    if body.get("unfreeze"):
+        emulator.clock.unfreeze()
+    return JSONResponse(_clock_state(emulator))
+
+
+async def journal(request: Request) -> Response:
+    emulator = _emulator(request)
+    if request.method == "DELETE":
+        emulator.journal.clear()
+        return JSONResponse({"entries": []})
+    query = request.query_params
+    status = query.get("status")
+    if status is not None and not status.isdigit():
+        return _bad("status must be a number")
+    entries = emulator.journal.entries(
+        endpoint=query.get("endpoint"),
+        model=query.get("model"),
+        status=int(status) if status else None,
+    )
+    return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
+
+
+async def faults(request: Request) -> Response:
+    emulator = _emulator(request)
+    if request.method == "DELETE":
+        emulator.faults.clear()
+    elif request.method == "POST":
+        try:
+            body = await _json(request)
+            items = body if isinstance(body, list) else [body]
+            added = [Fault.from_json(item) for item in items if isinstance(item, dict)]
+            if len(added) != len(items):
+                raise ValueError("each fault is an object")
+        except ValueError as error:
+            return _bad(str(error))
+        for fault in added:
+            emulator.faults.add(fault)
+        return JSONResponse({"faults": [f.as_dict() for f in added]}, status_code=201)
+    return JSONResponse({"faults": [f.as_dict() for f in emulator.faults.pending()]})
+
+
+async def openapi(request: Request) -> Response:
+    from .control_openapi import document
+
+    return JSONResponse(document(__version__))
+
+
+def routes() -> list[Route]:
+    return [
+        Route(f"{PREFIX}/health", health, methods=["GET"]),
+        Route(f"{PREFIX}/version", version, methods=["GET"]),
+        Route(f"{PREFIX}/config", config, methods=["GET"]),
+        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{PREFIX}/clock", clock, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
+        Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"]),
+    ]

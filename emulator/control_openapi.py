@@ -1,0 +1,111 @@
+"""The OpenAPI document of the control plane, served at ``/_emulator/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .faults import ENDPOINTS, KINDS
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    content = {"application/json": {"schema": schema or {"type": "object"}}}
+    return {"200": {"description": description, "content": content}}
+
+
+FAULT = {
+    "type": "object",
+    "required": ["kind"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "endpoint": {"type": "string", "enum": list(ENDPOINTS), "description": "any if absent"},
+        "prompt_pattern": {"type": "string", "description": "regular expression on the prompt"},
+        "count": {"type": "integer", "minimum": 1, "default": 1},
+        "retry_after": {"type": "integer", "minimum": 0, "default": 1},
+        "ratelimit_headers": {"type": "boolean", "default": False},
+        "delay_ms": {"type": "integer", "minimum": 0, "default": 0},
+    },
+}
+CLOCK_STATE = {
+    "type": "object",
+    "properties": {"now": {"type": "number"}, "frozen": {"type": "boolean"}},
+}
+
+
+def document(version: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "openai-images-emulator control plane",
+            "version": version,
+            "description": "Test-double controls, apart from the emulated OpenAI Images API.",
+        },
+        "paths": {
+            "/_emulator/health": {"get": {"summary": "Liveness", "responses": _ok("ok")}},
+            "/_emulator/version": {
+                "get": {"summary": "Emulator and OpenAI API versions", "responses": _ok("versions")}
+            },
+            "/_emulator/config": {
+                "get": {"summary": "The effective configuration", "responses": _ok("options")}
+            },
+            "/_emulator/reset": {
+                "post": {
+                    "summary": "Clear journal, faults and URL images; real time again",
+                    "responses": _ok("reset"),
+                }
+            },
+            "/_emulator/clock": {
+                "get": {"summary": "Current time", "responses": _ok("clock", CLOCK_STATE)},
+                "post": {
+                    "summary": "Freeze (optionally at a time), advance, unfreeze or reset",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "freeze": {"type": "boolean"},
+                                        "at": {"type": "number"},
+                                        "advance": {"type": "number"},
+                                        "unfreeze": {"type": "boolean"},
+                                        "reset": {"type": "boolean"},
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    "responses": _ok("clock", CLOCK_STATE),
+                },
+            },
+            "/_emulator/journal": {
+                "get": {
+                    "summary": "Recorded requests, oldest first",
+                    "parameters": [
+                        {"name": name, "in": "query", "schema": {"type": kind}}
+                        for name, kind in (
+                            ("endpoint", "string"),
+                            ("model", "string"),
+                            ("status", "integer"),
+                        )
+                    ],
+                    "responses": _ok("entries"),
+                },
+                "delete": {"summary": "Clear the journal", "responses": _ok("cleared")},
+            },
+            "/_emulator/faults": {
+                "get": {"summary": "Pending faults", "responses": _ok("faults")},
+                "post": {
+                    "summary": "Queue one fault or a list of them",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {"oneOf": [FAULT, {"type": "array", "items": FAULT}]}
+                            }
+                        }
+                    },
+                    "responses": {"201": {"description": "queued"}},
+                },
+                "delete": {"summary": "Drop every pending fault", "responses": _ok("cleared")},
+            },
+        },
+    }

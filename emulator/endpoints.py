@@ -1,0 +1,103 @@
+"""The three images endpoints: each reads its body, checks it and plans its job; the shared
+steps around them (journal, faults, answering, streaming) are in ``pipeline``."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+import numpy as np
+from starlette.requests import Request
+
+from .auth import authenticate
+from .catalog import Catalog
+from .edits import EditJob
+from .forms import form_body, upload
+from .generations import GenerationJob
+from .journal import Entry, InputFile
+from .multipart import Form
+from .pipeline import (
+    Reply,
+    answer,
+    read_json,
+    read_upload_form,
+    record_asked,
+    record_request,
+    stream,
+)
+from .state import Emulator
+from .uploads import open_image, open_images, open_mask, own_transparency
+from .validation import check_request
+from .variations import VariationJob
+
+
+async def create_generation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+    authenticate(request, emulator.config)
+    body = await read_json(request)
+    record_asked(entry, body)
+    checked = check_request(body, "generations", emulator.catalog)
+    record_request(entry, checked, [])
+    job = GenerationJob.from_request(checked)
+    if job.stream:
+        return await stream(request, emulator, entry, job)
+    return await answer(request, emulator, entry, job)
+
+
+def plan_edit(form: Form, catalog: Catalog, entry: Entry) -> EditJob:
+    """Check an edits form and decode its images (blocking: run off the event loop)."""
+    body = form_body(form)
+    record_asked(entry, body)
+    checked = check_request(body, "edits", catalog, form=True)
+    rules = checked.model.endpoints["edits"]
+    assert rules.uploads is not None and rules.mask is not None
+    masks = upload(body, "mask")
+    images = open_images(
+        upload(body, "image").named_files("image"), rules.uploads, has_mask=bool(masks.parts)
+    )
+    record_request(entry, checked, images)
+    area: np.ndarray | None = None
+    if masks.parts:
+        mask = masks.files()[0]
+        area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
+        width, height = images[0].size
+        entry.inputs.append(
+            InputFile("mask", mask.filename, mask.content_type, width, height, "PNG", mask.sha256())
+        )
+    elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
+        width, height = images[0].size
+        area = own_transparency(images[0])
+        if area is None:  # no alpha at all: nothing to replace
+            area = np.zeros((height, width), bool)
+    return EditJob.from_request(checked, rules, images, area)
+
+
+async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+    authenticate(request, emulator.config)
+    form = await read_upload_form(request)
+    try:  # the inputs are decoded into memory by the plan: the uploads can go at once
+        job = await anyio.to_thread.run_sync(plan_edit, form, emulator.catalog, entry)
+    finally:
+        form.close()
+    if job.stream:
+        return await stream(request, emulator, entry, job)
+    return await answer(request, emulator, entry, job)
+
+
+def plan_variation(form: Form, catalog: Catalog, entry: Entry) -> VariationJob:
+    body = form_body(form)
+    record_asked(entry, body)
+    checked = check_request(body, "variations", catalog, form=True)
+    rules = checked.model.endpoints["variations"]
+    assert rules.uploads is not None
+    ((name, file),) = upload(body, "image").named_files("image")
+    image = open_image(file, name, 0, rules.uploads, has_mask=False)
+    record_request(entry, checked, [image])
+    return VariationJob.from_request(checked, image)
+
+
+async def create_variation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+    authenticate(request, emulator.config)
+    form = await read_upload_form(request)
+    try:
+        job = await anyio.to_thread.run_sync(plan_variation, form, emulator.catalog, entry)
+    finally:
+        form.close()
+    return await answer(request, emulator, entry, job)

@@ -1,0 +1,216 @@
+"""Scripted failures: the next N answers of an endpoint (or for prompts matching a pattern)
+become a rate limit, a server error, a refusal, a delay or a dropped connection.
+
+Queued with ``POST /_emulator/faults`` (or ``Emulator.faults.add``), or for one request with
+the ``x-emulator-fault`` header. They are applied after the request passed validation, as
+the real API checks parameters before organisation, rate-limit and moderation (§9.3).
+Bodies are the real API's (contract §9.2 rows 3, 20-23, 27).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+from . import errors
+from .errors import APIError
+
+KINDS = (
+    "rate_limit",  # 429 with Retry-After
+    "quota",  # 429 insufficient_quota
+    "server_error",  # 500
+    "overloaded",  # 503
+    "unverified_organization",  # 403, GPT image models
+    "content_policy",  # 400: content_policy_violation (DALL·E) / moderation_blocked (GPT image)
+    "delay",  # answer normally after delay_ms
+    "drop",  # close the connection without an answer
+)
+ENDPOINTS = ("generations", "edits", "variations")
+HEADER = "x-emulator-fault"
+ORGANIZATION = "org-emulator"
+
+
+@dataclass
+class Fault:
+    kind: str
+    endpoint: str | None = None  # None: any images endpoint
+    prompt_pattern: str | None = None  # a regular expression searched in the prompt
+    count: int = 1  # answers it still applies to
+    retry_after: int = 1  # seconds, for rate_limit
+    ratelimit_headers: bool = False  # also send x-ratelimit-* (the real images API sends none)
+    delay_ms: int = 0
+    id: int = 0
+    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Fault:
+        """Validate a control-plane request; ValueError says what is wrong."""
+        known = {"kind", "endpoint", "prompt_pattern", "count", "retry_after",
+                 "ratelimit_headers", "delay_ms"}  # fmt: skip
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(unknown)}")
+        kind = data.get("kind")
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        endpoint = data.get("endpoint")
+        if endpoint is not None and endpoint not in ENDPOINTS:
+            raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}")
+        pattern = data.get("prompt_pattern")
+        if pattern is not None and not isinstance(pattern, str):
+            raise ValueError("prompt_pattern must be a string")
+        numbers = {}
+        for name, default, minimum in (("count", 1, 1), ("retry_after", 1, 0), ("delay_ms", 0, 0)):
+            value = data.get(name, default)
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ValueError(f"{name} must be an integer >= {minimum}")
+            numbers[name] = value
+        fault = cls(
+            kind=str(kind),
+            endpoint=endpoint if isinstance(endpoint, str) else None,
+            prompt_pattern=pattern,
+            count=numbers["count"],
+            retry_after=numbers["retry_after"],
+            ratelimit_headers=bool(data.get("ratelimit_headers", False)),
+            delay_ms=numbers["delay_ms"],
+        )
+        try:
+            fault._regex = re.compile(pattern) if pattern else None
+        except re.error as error:
+            raise ValueError(f"prompt_pattern is not a regular expression: {error}") from None
+        return fault
+
+    def matches(self, endpoint: str, prompt: str | None) -> bool:
+        if self.endpoint is not None and self.endpoint != endpoint:
+            return False
+        if self._regex is not None:
+            return prompt is not None and self._regex.search(prompt) is not None
+        return True
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+
+class Faults:
+    """The queue of scripted faults; the oldest matching one is used first."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            fault.id = next(self._ids)
+            self._faults.append(fault)
+        return fault
+
+    def take(self, endpoint: str, prompt: str | None) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(endpoint, prompt):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+
+def from_header(value: str) -> Fault | None:
+    """A fault from a header: ``rate_limit``, ``rate_limit; retry_after=3``,
+    ``delay; delay_ms=500``."""
+    kind, *options = (part.strip() for part in value.split(";"))
+    data: dict[str, object] = {"kind": kind}
+    for option in options:
+        name, _, raw = option.partition("=")
+        data[name.strip()] = int(raw) if raw.strip().isdigit() else raw.strip() == "true"
+    try:
+        return Fault.from_json(data)
+    except ValueError:
+        return None
+
+
+def fault_error(fault: Fault, model: str, request_id: str) -> APIError:
+    """The API's answer for an error fault (not for delay or drop)."""
+    if fault.kind == "rate_limit":
+        return rate_limited(model, fault)
+    if fault.kind == "quota":
+        return APIError(
+            429,
+            "You exceeded your current quota, please check your plan and billing details.",
+            type="insufficient_quota",
+            code="insufficient_quota",
+        )
+    if fault.kind == "server_error":
+        return errors.server_error()
+    if fault.kind == "overloaded":
+        return APIError(
+            503, "The engine is currently overloaded, please try again later", type="server_error"
+        )
+    if fault.kind == "unverified_organization":
+        return APIError(
+            403,
+            f"Your organization must be verified to use the model `{model}`. Please go to: "
+            "https://platform.openai.com/settings/organization/general and click on Verify "
+            "Organization. If you just verified, it can take up to 15 minutes for access to "
+            "propagate.",
+        )
+    if fault.kind == "content_policy":
+        return refusal(model, request_id)
+    raise ValueError(f"{fault.kind} is not an error fault")
+
+
+def rate_limited(model: str, fault: Fault) -> APIError:
+    if model.startswith("dall-e"):
+        message = (
+            f"Rate limit exceeded for images per minute in organization {ORGANIZATION}. "
+            "Limit: 0/1min. Current: 1/1min. Please visit "
+            "https://platform.openai.com/docs/guides/rate-limits to learn how to increase your "
+            "rate limit."
+        )
+    else:
+        message = (
+            f"Rate limit reached for {model} in organization {ORGANIZATION} on images per min "
+            f"(IPM): Limit 5, Used 5, Requested 1. Please try again in {fault.retry_after}s. "
+            "Visit https://platform.openai.com/account/rate-limits to learn more."
+        )
+    headers = {"retry-after": str(fault.retry_after)}
+    if fault.ratelimit_headers:
+        headers.update(
+            {
+                "x-ratelimit-limit-requests": "5",
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": f"{fault.retry_after}s",
+            }
+        )
+    return APIError(429, message, type="requests", code="rate_limit_exceeded", headers=headers)
+
+
+def refusal(model: str, request_id: str) -> APIError:
+    """The safety system's refusal: DALL·E and GPT image models word it differently."""
+    if model.startswith("dall-e"):
+        return APIError(
+            400,
+            "Your request was rejected as a result of our safety system. Your prompt may "
+            "contain text that is not allowed by our safety system.",
+            code="content_policy_violation",
+        )
+    return APIError(
+        400,
+        "Your request was rejected by the safety system. If you believe this is an error, "
+        f"contact us at help.openai.com and include the request ID {request_id}. "
+        "safety_violations=[sexual].",
+        type="image_generation_user_error",
+        code="moderation_blocked",
+    )

@@ -1,0 +1,237 @@
+"""The steps every images request goes through, in order (as stripe-mock's one pipeline):
+
+authenticate → read the body → check it (the endpoint's handler) → admit it (scripted
+faults, the safety system's trigger words, realistic latency) → render → answer. Every
+request is journaled; every failure is an ``APIError`` rendered in one place; anything
+unexpected becomes the API's 500 body, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from . import errors, faults
+from .catalog import MiB
+from .files import image_url
+from .jobs import ImageJob, PromptedJob
+from .journal import Entry, InputFile
+from .multipart import Form, FormLimits, read_form
+from .params import Upload
+from .state import Emulator
+from .streaming import EventStream, image_events
+from .uploads import InputImage
+from .usage import with_partial_images
+from .validation import CheckedRequest
+from .wire import error_response, json_response
+
+log = logging.getLogger("emulator")
+
+# The largest JSON body or form text field taken: a 32000-character prompt fits many times.
+MAX_JSON_BYTES = 4 * MiB
+# The largest form: sixteen 50 MB images, a mask and the text fields, with room to spare.
+FORM_LIMITS = FormLimits(
+    file_bytes=50 * MiB + 1,  # one byte over the largest limit: enough to know it is over
+    field_bytes=MAX_JSON_BYTES,
+    request_bytes=16 * 50 * MiB + 16 * MiB,
+)
+STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
+
+Reply = Response | EventStream
+Handler = Callable[[Request, Emulator, Entry], Awaitable[Reply]]
+
+
+# --- the wrapper every endpoint runs in ------------------------------------------------------
+
+
+def api_endpoint(
+    name: str, handler: Handler, *, alphabetical_errors: bool = False
+) -> Callable[[Request], Awaitable[Reply | DroppedConnection]]:
+    """Journal the request and turn every failure into the API's error body."""
+
+    async def endpoint(request: Request) -> Reply | DroppedConnection:
+        emulator: Emulator = request.app.state.emulator
+        entry = emulator.journal.open(
+            endpoint=name,
+            method=request.method,
+            path=request.url.path,
+            request_id=request.state.request_id,
+            now=emulator.clock.now(),
+        )
+        try:
+            reply = await handler(request, emulator, entry)
+        except errors.APIError as error:
+            entry.status, entry.error = error.status, error.body()["error"]
+            return error_response(error, alphabetical=alphabetical_errors)
+        except DropConnection:
+            entry.status = 0
+            return DroppedConnection()
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            failure = errors.server_error()
+            entry.status, entry.error = failure.status, failure.body()["error"]
+            return error_response(failure, alphabetical=alphabetical_errors)
+        entry.status = reply.status_code if isinstance(reply, Response) else 200
+        return reply
+
+    return endpoint
+
+
+# --- reading bodies ---------------------------------------------------------------------------
+
+
+async def read_json(request: Request, limit: int = MAX_JSON_BYTES) -> object:
+    """The decoded JSON body. An oversized body is read to the end before the refusal, so
+    the client is never cut off mid-upload."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+    if size > limit:
+        raise errors.request_too_large(limit)
+    try:
+        return json.loads(b"".join(chunks), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_json() from None
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def read_upload_form(request: Request) -> Form:
+    return await read_form(request.headers.get("content-type", ""), request.stream(), FORM_LIMITS)
+
+
+# --- recording what was asked ------------------------------------------------------------------
+
+
+def record_asked(entry: Entry, body: object) -> None:
+    """What the request said, before it is checked (kept as is if the check fails)."""
+    if not isinstance(body, dict):
+        return
+    model = body.get("model")
+    entry.model = model if isinstance(model, str) and model else None
+    entry.params = {k: v for k, v in body.items() if not isinstance(v, Upload) and k != "model"}
+
+
+def record_request(entry: Entry, checked: CheckedRequest, inputs: list[InputImage]) -> None:
+    entry.model = checked.model.id
+    entry.params = {
+        name: value for name, value in checked.values.items() if name not in ("image", "mask")
+    }
+    entry.stream = checked.flag("stream")
+    entry.inputs = [
+        InputFile(i.param, i.filename, i.content_type, i.size[0], i.size[1], i.format, i.sha256)
+        for i in inputs
+    ]
+
+
+# --- admitting a checked request -----------------------------------------------------------------
+
+
+class DropConnection(Exception):
+    """A scripted fault: hang up without an answer."""
+
+
+_dropping = contextvars.ContextVar("dropping", default=False)
+
+
+class DroppedConnection:
+    """Starts an answer and abandons it, so the server closes the connection mid-response.
+    The server's complaint about the unfinished answer is muted (``QuietDrops``)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _dropping.set(True)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"1048576")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+
+
+class QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _dropping.get()
+
+
+logging.getLogger("uvicorn.error").addFilter(QuietDrops())
+
+
+async def admit(request: Request, emulator: Emulator, entry: Entry, job: ImageJob) -> None:
+    """What the real API does after validation: organisation, rate limits, moderation."""
+    prompt = job.prompt if isinstance(job, PromptedJob) else None
+    header = request.headers.get(faults.HEADER)
+    fault = faults.from_header(header) if header else None
+    fault = fault or emulator.faults.take(entry.endpoint, prompt)
+    if fault is not None:
+        entry.fault = fault.kind
+        if fault.kind == "delay":
+            await asyncio.sleep(fault.delay_ms / 1000)
+        elif fault.kind == "drop":
+            raise DropConnection()
+        else:
+            raise faults.fault_error(fault, job.model.id, entry.request_id)
+    words = emulator.config.refusal_word_list
+    if prompt and any(word in prompt.lower() for word in words):
+        raise faults.refusal(job.model.id, entry.request_id)
+    factor = emulator.config.latency_factor
+    if factor > 0:
+        quality = job.quality if isinstance(job, PromptedJob) else "standard"
+        await asyncio.sleep(job.model.latency_for(quality) * factor)
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+
+async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJob) -> Response:
+    """Render off the event loop, keep images for URLs if asked, and answer the body."""
+    await admit(request, emulator, entry, job)
+    images = await anyio.to_thread.run_sync(job.render_images)
+    base = emulator.public_base(request)
+    entry.usage = job.usage()
+
+    def url_for(data: bytes) -> str:
+        stored = emulator.images.put(data, job.media_type, job.output_format)
+        entry.add_output(data, job.media_type, stored.name)
+        return image_url(base, stored)
+
+    body = job.body(int(emulator.clock.now()), images, url_for)
+    if job.response_format != "url":
+        for data in images:
+            entry.add_output(data, job.media_type)
+    return json_response(body)
+
+
+async def stream(
+    request: Request, emulator: Emulator, entry: Entry, job: PromptedJob
+) -> EventStream:
+    """Answer with server-sent events; the body checks are all done by now."""
+    await admit(request, emulator, entry, job)
+    delay_ms = emulator.config.stream_delay_ms
+    asked = request.headers.get(STREAM_DELAY_HEADER, "")
+    if asked.isdigit():
+        delay_ms = int(asked)
+    usage = job.usage()
+    if usage is not None:
+        entry.usage = with_partial_images(usage, job.model, job.partial_images * job.n)
+
+    def on_image(data: bytes) -> None:
+        entry.add_output(data, job.media_type)
+
+    events = image_events(
+        job,
+        entry.endpoint,
+        created_at=int(emulator.clock.now()),
+        delay_seconds=delay_ms / 1000,
+        on_event=emulator.count_event,
+        on_image=on_image,
+    )
+    return EventStream(events)

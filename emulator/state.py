@@ -1,0 +1,43 @@
+"""Everything a request may touch, held by the app as ``app.state.emulator``.
+
+The same object is the Python face of the control plane: ``emulator.clock.freeze()``,
+``emulator.faults.add(...)``, ``emulator.journal.entries(...)``, ``emulator.reset()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from .catalog import Catalog
+from .clock import Clock
+from .config import Config
+from .faults import Faults
+from .imagestore import ImageStore
+from .journal import Journal
+
+
+@dataclass
+class Emulator:
+    config: Config
+    clock: Clock
+    catalog: Catalog
+    images: ImageStore
+    journal: Journal
+    faults: Faults = field(default_factory=Faults)
+    streamed_events: int = 0  # events sent on every stream so far
+
+    def public_base(self, request: Request) -> str:
+        return self.config.public_url or str(request.base_url)
+
+    def count_event(self) -> None:
+        self.streamed_events += 1
+
+    def reset(self) -> None:
+        """Back to a fresh start: journal, faults, URL images and clock."""
+        self.journal.clear()
+        self.faults.clear()
+        self.images.clear()
+        self.clock.reset()
+        self.streamed_events = 0
