@@ -13,9 +13,9 @@ from starlette.requests import Request
 from .catalog import Catalog
 from .clock import Clock
 from .config import Config
-from .faults import Faults
+from .faults import Fault, Faults
 from .imagestore import ImageStore
-from .journal import Journal
+from .journal import Entry, Journal
 
 
 @dataclass
@@ -33,6 +33,18 @@ class Emulator:
 
     def count_event(self) -> None:
         self.streamed_events += 1
+
+    def fail_next(self, kind: str, **options: object) -> Fault:
+        """Script the next answer(s): ``fail_next("rate_limit", count=2, retry_after=3)``,
+        ``fail_next("content_policy", prompt_pattern="volcano")``. Options as the control
+        plane's fault fields; a ValueError says what is wrong."""
+        return self.faults.add(Fault.from_json({"kind": kind, **options}))
+
+    def requests(
+        self, *, endpoint: str | None = None, model: str | None = None, status: int | None = None
+    ) -> list[Entry]:
+        """The journal, oldest first, filtered."""
+        return self.journal.entries(endpoint=endpoint, model=model, status=status)
 
     def reset(self) -> None:
         """Back to a fresh start: journal, faults, URL images and clock."""

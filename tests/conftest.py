@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
-import uvicorn
 from starlette.testclient import TestClient
 
 from emulator import Config, create_app
 from emulator.clock import Clock
 from emulator.inprocess import async_openai_client, openai_client
+from emulator.server import EmulatorServer
+
+pytest_plugins = ["pytester"]
 
 FROZEN_NOW = 1_750_000_000.0  # 2025-06-15T15:06:40Z
 
@@ -59,33 +59,7 @@ def free_socket() -> socket.socket:
     return sock
 
 
-class LiveServer:
-    """The emulator under uvicorn on a free loopback port, in a background thread."""
-
-    def __init__(self, config: Config | None = None) -> None:
-        self.clock = Clock()
-        self.app = create_app(config or Config(), clock=self.clock)
-        self._sock = free_socket()
-        self.port = self._sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start within 10 s")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
+LiveServer = EmulatorServer  # the emulator under uvicorn on a free loopback port
 
 
 @pytest.fixture(scope="session")

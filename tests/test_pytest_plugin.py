@@ -1,0 +1,68 @@
+"""The pytest plugin, used from a test file the way a user would write one."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+USER_TESTS = """
+import base64, io
+import openai
+import pytest
+from PIL import Image
+
+
+def test_generate(images_client):
+    result = images_client.images.generate(model="gpt-image-1", prompt="an otter", quality="low")
+    image = Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json)))
+    assert image.size == (1024, 1024)
+
+
+def test_fault_and_journal_in_a_line_each(images_emulator, images_client):
+    images_emulator.emulator.fail_next("rate_limit", retry_after=3)
+    with pytest.raises(openai.RateLimitError):
+        images_client.images.generate(model="dall-e-2", prompt="x")
+    assert [e.status for e in images_emulator.emulator.requests()] == [429]
+
+
+def test_each_test_starts_clean(images_emulator):
+    assert images_emulator.emulator.requests() == []
+    images_emulator.emulator.clock.freeze(1_000_000)
+
+
+@pytest.mark.images_emulator(reset=False)
+def test_unless_asked_to_keep(images_emulator):
+    assert images_emulator.emulator.clock.now() == 1_000_000
+
+
+def test_in_process(images_inprocess_client, images_emulator_app):
+    images_inprocess_client.images.generate(model="dall-e-3", prompt="x")
+    assert len(images_emulator_app.state.emulator.requests(model="dall-e-3")) == 1
+"""
+
+
+def test_plugin_from_a_users_test_file(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Importable whether or not the package is installed in this environment.
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    pytester.makepyfile(test_user=USER_TESTS)
+    # Installed, the plugin loads by itself; from a bare checkout it is named explicitly.
+    load = [] if installed() else ["-p", "emulator.pytest_plugin"]
+    result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+def installed() -> bool:
+    return any(
+        entry.value == "emulator.pytest_plugin" for entry in metadata.entry_points(group="pytest11")
+    )
+
+
+def test_plugin_is_registered_once_installed() -> None:
+    if not installed():
+        pytest.skip("the package is not installed in this environment (pip install -e .)")
+    (entry,) = [e for e in metadata.entry_points(group="pytest11") if e.name == "images_emulator"]
+    assert entry.load().MARKER == "images_emulator"
