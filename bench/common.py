@@ -22,7 +22,8 @@ def free_port() -> int:
 class Server:
     """``python -m emulator`` on a free loopback port, for the length of a ``with`` block."""
 
-    def __init__(self) -> None:
+    def __init__(self, wait: bool = True) -> None:
+        self.wait = wait  # wait until the port accepts connections
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -39,6 +40,8 @@ class Server:
             "warning",
         ]
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        if not self.wait:
+            return self
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

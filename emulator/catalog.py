@@ -367,12 +367,34 @@ class Catalog:
     models: Mapping[str, ModelSpec]
     endpoints: Mapping[Endpoint, EndpointSpec]
 
+    def schema_params(self, endpoint: Endpoint) -> dict[str, Param]:
+        """Each parameter as the OpenAPI schema allows it: the union over the models."""
+        merged: dict[str, Param] = {}
+        for model_id in self.endpoints[endpoint].models:
+            for name, kind in self.models[model_id].endpoints[endpoint].params.items():
+                merged[name] = _union(merged[name], kind) if name in merged else kind
+        return merged
+
     def known_params(self, endpoint: Endpoint) -> frozenset[str]:
         """Every parameter some model takes on the endpoint, plus ``model``."""
         names = {"model"}
         for model_id in self.endpoints[endpoint].models:
             names.update(self.models[model_id].endpoints[endpoint].params)
         return frozenset(names)
+
+
+def _union(a: Param, b: Param) -> Param:
+    if isinstance(a, Choice) and isinstance(b, Choice):
+        return Choice(a.values + tuple(v for v in b.values if v not in a.values))
+    if isinstance(a, Integer) and isinstance(b, Integer):
+        return Integer(min(a.minimum, b.minimum), max(a.maximum, b.maximum))
+    if isinstance(a, Text) and isinstance(b, Text):
+        if a.max_length is None or b.max_length is None:
+            return Text(non_empty=a.non_empty and b.non_empty)
+        return Text(max(a.max_length, b.max_length), a.non_empty and b.non_empty)
+    if isinstance(a, Files) and isinstance(b, Files):
+        return Files(max(a.max_count, b.max_count), a.array or b.array)
+    return a
 
 
 CATALOG = Catalog(

@@ -7,6 +7,7 @@ import anyio.to_thread
 import numpy as np
 from starlette.requests import Request
 
+from . import errors
 from .auth import authenticate
 from .catalog import Catalog
 from .edits import EditJob
@@ -24,7 +25,7 @@ from .pipeline import (
     stream,
 )
 from .state import Emulator
-from .uploads import open_image, open_images, open_mask, own_transparency
+from .uploads import open_image, open_image_leniently, open_images, open_mask, own_transparency
 from .validation import check_request
 from .variations import VariationJob
 
@@ -33,7 +34,7 @@ async def create_generation(request: Request, emulator: Emulator, entry: Entry) 
     authenticate(request, emulator.config)
     body = await read_json(request)
     record_asked(entry, body)
-    checked = check_request(body, "generations", emulator.catalog)
+    checked = check_request(body, "generations", emulator.catalog, lenient=emulator.config.lenient)
     record_request(entry, checked, [])
     job = GenerationJob.from_request(checked)
     if job.stream:
@@ -41,22 +42,29 @@ async def create_generation(request: Request, emulator: Emulator, entry: Entry) 
     return await answer(request, emulator, entry, job)
 
 
-def plan_edit(form: Form, catalog: Catalog, entry: Entry) -> EditJob:
+def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> EditJob:
     """Check an edits form and decode its images (blocking: run off the event loop)."""
     body = form_body(form)
     record_asked(entry, body)
-    checked = check_request(body, "edits", catalog, form=True)
+    checked = check_request(body, "edits", catalog, form=True, lenient=lenient)
     rules = checked.model.endpoints["edits"]
     assert rules.uploads is not None and rules.mask is not None
     masks = upload(body, "mask")
     images = open_images(
-        upload(body, "image").named_files("image"), rules.uploads, has_mask=bool(masks.parts)
+        upload(body, "image").named_files("image"),
+        rules.uploads,
+        has_mask=bool(masks.parts),
+        lenient=lenient,
     )
     record_request(entry, checked, images)
     area: np.ndarray | None = None
     if masks.parts:
         mask = masks.files()[0]
-        area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
+        try:
+            area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
+        except errors.APIError:
+            if not lenient:
+                raise  # lenient: a mask that does not fit is ignored
         width, height = images[0].size
         entry.inputs.append(
             InputFile("mask", mask.filename, mask.content_type, width, height, "PNG", mask.sha256())
@@ -73,7 +81,9 @@ async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Rep
     authenticate(request, emulator.config)
     form = await read_upload_form(request)
     try:  # the inputs are decoded into memory by the plan: the uploads can go at once
-        job = await anyio.to_thread.run_sync(plan_edit, form, emulator.catalog, entry)
+        job = await anyio.to_thread.run_sync(
+            plan_edit, form, emulator.catalog, entry, emulator.config.lenient
+        )
     finally:
         form.close()
     if job.stream:
@@ -81,14 +91,17 @@ async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Rep
     return await answer(request, emulator, entry, job)
 
 
-def plan_variation(form: Form, catalog: Catalog, entry: Entry) -> VariationJob:
+def plan_variation(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> VariationJob:
     body = form_body(form)
     record_asked(entry, body)
-    checked = check_request(body, "variations", catalog, form=True)
+    checked = check_request(body, "variations", catalog, form=True, lenient=lenient)
     rules = checked.model.endpoints["variations"]
     assert rules.uploads is not None
-    ((name, file),) = upload(body, "image").named_files("image")
-    image = open_image(file, name, 0, rules.uploads, has_mask=False)
+    name, file = upload(body, "image").named_files("image")[0]
+    if lenient:
+        image = open_image_leniently(file, name, 0)
+    else:
+        image = open_image(file, name, 0, rules.uploads, has_mask=False)
     record_request(entry, checked, [image])
     return VariationJob.from_request(checked, image)
 
@@ -97,7 +110,9 @@ async def create_variation(request: Request, emulator: Emulator, entry: Entry) -
     authenticate(request, emulator.config)
     form = await read_upload_form(request)
     try:
-        job = await anyio.to_thread.run_sync(plan_variation, form, emulator.catalog, entry)
+        job = await anyio.to_thread.run_sync(
+            plan_variation, form, emulator.catalog, entry, emulator.config.lenient
+        )
     finally:
         form.close()
     return await answer(request, emulator, entry, job)

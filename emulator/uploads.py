@@ -14,13 +14,13 @@ import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
 from . import errors
-from .catalog import MaskRules, UploadRules
+from .catalog import MaskRules, MiB, UploadRules
 from .multipart import FormFile
 
 # Largest input decoded, in pixels (6000×6000). Larger images are refused from their
@@ -84,7 +84,7 @@ def open_image(
     file: FormFile, param: str, index: int, rules: UploadRules, *, has_mask: bool
 ) -> InputImage:
     declared = _declared_type(file)
-    if declared is not None and declared not in rules.mimetypes:
+    if declared is not None and rules.mimetypes and declared not in rules.mimetypes:
         raise errors.unsupported_mimetype(param, declared, rules.mimetypes)
     if file.truncated or file.size > rules.max_bytes:
         if rules.png_only:
@@ -101,7 +101,7 @@ def open_image(
     image = _decode(data, param, errors.invalid_image_file(index))
 
     mode = image.mode
-    if mode not in rules.modes:
+    if rules.modes and mode not in rules.modes:
         if rules.mode_error == "invalid_image_file":
             raise errors.invalid_image_file(index)
         raise errors.input_image_mode(
@@ -115,17 +115,45 @@ def open_image(
     return InputImage(param, index, image, kind, digest, file.filename, file.content_type)
 
 
+# Lenient mode: any declared type, any decodable mode, no shape rules.
+LENIENT_UPLOADS = UploadRules(
+    mimetypes=(), formats=("PNG", "JPEG", "WEBP"), max_bytes=50 * MiB, modes=()
+)
+_PLAIN_MODES = ("RGB", "RGBA", "L", "LA")
+
+
+def open_image_leniently(file: FormFile, param: str, index: int) -> InputImage:
+    """What lenient mode makes of any part: the image if it decodes, else a grey square."""
+    try:
+        opened = open_image(file, param, index, LENIENT_UPLOADS, has_mask=True)
+    except errors.APIError:
+        placeholder = Image.new("RGB", (256, 256), (128, 128, 128))
+        digest = hashlib.sha256(file.read()).hexdigest()
+        return InputImage(
+            param, index, placeholder, "PNG", digest, file.filename, file.content_type
+        )
+    if opened.image.mode in _PLAIN_MODES:
+        return opened
+    return replace(opened, image=opened.image.convert("RGBA"))
+
+
 # Pillow lets go of the GIL while it decodes, so inputs decode side by side.
 _DECODERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="decode")
 
 
 def open_images(
-    files: Sequence[tuple[str, FormFile]], rules: UploadRules, *, has_mask: bool
+    files: Sequence[tuple[str, FormFile]],
+    rules: UploadRules,
+    *,
+    has_mask: bool,
+    lenient: bool = False,
 ) -> list[InputImage]:
     """``open_image`` for every part, in parallel; the first failure in part order is raised,
     as if they had been checked one after another."""
     futures = [
-        _DECODERS.submit(open_image, file, name, index, rules, has_mask=has_mask)
+        _DECODERS.submit(open_image_leniently, file, name, index)
+        if lenient
+        else _DECODERS.submit(open_image, file, name, index, rules, has_mask=has_mask)
         for index, (name, file) in enumerate(files)
     ]
     return [future.result() for future in futures]

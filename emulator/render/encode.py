@@ -57,8 +57,8 @@ def encode(pixels: np.ndarray, output_format: str, compression: int = 100) -> by
         return encode_png(pixels)
     image = Image.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB")
     buffer = io.BytesIO()
-    if output_format == "jpeg":
-        image.save(buffer, "JPEG", quality=compression)
+    if output_format == "jpeg":  # JPEG has no alpha (strict mode never asks for it)
+        image.convert("RGB").save(buffer, "JPEG", quality=compression)
     elif output_format == "webp":
         image.save(buffer, "WEBP", quality=compression, method=0)
     else:
