@@ -98,3 +98,14 @@ def test_console_script_with_env() -> None:
     port = _port()
     env = {**os.environ, "IMAGES_EMULATOR_PORT": str(port), "IMAGES_EMULATOR_LOG_LEVEL": "warning"}
     _start_and_call([script], env, port)
+
+
+def test_boolean_and_float_options_have_both_twins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAGES_EMULATOR_LENIENT", "true")
+    monkeypatch.setenv("IMAGES_EMULATOR_LATENCY_FACTOR", "0.5")
+    config = config_from(["--require-project", "--api-keys", "sk-a,sk-b"])
+    assert (config.lenient, config.latency_factor, config.require_project) == (True, 0.5, True)
+    assert config.accepted_keys == frozenset({"sk-a", "sk-b"})
+    assert config_from([]).require_organization is False
+    with pytest.raises(SystemExit, match="must be true or false"):
+        Config.from_env({"IMAGES_EMULATOR_LENIENT": "perhaps"})
