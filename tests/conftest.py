@@ -15,8 +15,6 @@ from emulator.clock import Clock
 from emulator.inprocess import async_openai_client, openai_client
 from emulator.server import EmulatorServer
 
-pytest_plugins = ["pytester"]
-
 FROZEN_NOW = 1_750_000_000.0  # 2025-06-15T15:06:40Z
 
 

@@ -21,6 +21,9 @@ def test_ruff(command: list[str]) -> None:
 
 def test_mypy() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "emulator"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "mypy", "emulator", "contract_tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

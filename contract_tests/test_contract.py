@@ -1,0 +1,21 @@
+"""The contract as behaviour: every fixture's request, sent to the target, must be answered
+as the fixture says (status, body or events, images by their decoded properties)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Target
+from .exchange import compare, http_request, load_fixtures
+
+FIXTURES = load_fixtures()
+
+
+@pytest.mark.parametrize("fixture", [f for _, f in FIXTURES], ids=[n for n, _ in FIXTURES])
+def test_exchange(target: Target, fixture: dict[str, Any]) -> None:
+    target.before_each()
+    response = target.http.request(**http_request(fixture["request"], target.api_key))
+    found = compare(fixture, response)
+    assert found == [], f"{fixture['name']} ({fixture['source']['kind']}):\n  " + "\n  ".join(found)
