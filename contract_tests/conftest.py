@@ -20,6 +20,7 @@ import pytest
 from .exchange import is_paid
 
 REAL_API = "https://api.openai.com"
+CONTRACT_KEY = "sk-contract-suite"
 
 
 @dataclass
@@ -82,7 +83,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         with httpx.Client(base_url=base, timeout=300) as http:
             yield Target("real", http, key)
         return
+    from emulator import Config
     from emulator.server import EmulatorServer
 
-    with EmulatorServer() as server, httpx.Client(base_url=server.base_url, timeout=60) as http:
-        yield Target("emulator", http, "sk-contract", server)
+    # Only the suite's key is accepted, so a fixture with another key gets the real 401.
+    config = Config(api_keys=CONTRACT_KEY)
+    with (
+        EmulatorServer(config) as server,
+        httpx.Client(base_url=server.base_url, timeout=60) as http,
+    ):
+        yield Target("emulator", http, CONTRACT_KEY, server)

@@ -23,9 +23,18 @@ from typing import Any
 
 import httpx
 
-from .exchange import FIXTURES, compare_answers, http_request, is_paid, load_fixtures, observed
+from .exchange import (
+    FIXTURES,
+    compare_answers,
+    http_request,
+    is_paid,
+    load_fixtures,
+    observed,
+    runs_on,
+)
 
 REAL_API = "https://api.openai.com"
+DRIFT_KEY = "sk-drift-report"
 
 
 def _ask(http: httpx.Client, fixture: dict[str, Any], key: str) -> dict[str, Any]:
@@ -68,14 +77,22 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
 
     differing = 0
     paid_made = 0
-    with EmulatorServer() as server, httpx.Client(base_url=server.base_url, timeout=60) as emu:
+    from emulator import Config
+
+    config = Config(api_keys=DRIFT_KEY)  # another key gets the real 401, as from the API
+    with (
+        EmulatorServer(config) as server,
+        httpx.Client(base_url=server.base_url, timeout=60) as emu,
+    ):
         for name, fixture in fixtures:
             server.emulator.reset()
             lines = [
                 f"emulator: {d}"
-                for d in compare_answers(fixture["response"], _ask(emu, fixture, "sk-drift"))
+                for d in compare_answers(fixture["response"], _ask(emu, fixture, DRIFT_KEY))
             ]
-            if real is not None:
+            if real is not None and not runs_on(fixture, "real"):
+                lines.append("real: skipped (emulator-only)")
+            elif real is not None:
                 if is_paid(fixture) and paid_made >= args.max_paid_calls:
                     lines.append("real: skipped (over --max-paid-calls)")
                 else:
@@ -86,7 +103,7 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
                         for d in compare_answers(fixture["response"], answer)
                     ]
                     server.emulator.reset()
-                    emulator_answer = _ask(emu, fixture, "sk-drift")
+                    emulator_answer = _ask(emu, fixture, DRIFT_KEY)
                     lines += [
                         f"real vs emulator: {d}" for d in compare_answers(answer, emulator_answer)
                     ]

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 
 from .conftest import Target
-from .exchange import compare, http_request, load_fixtures
+from .exchange import compare, http_request, load_fixtures, runs_on
 
 FIXTURES = load_fixtures()
 
 
 @pytest.mark.parametrize("fixture", [f for _, f in FIXTURES], ids=[n for n, _ in FIXTURES])
 def test_exchange(target: Target, fixture: dict[str, Any]) -> None:
+    if not runs_on(fixture, target.name):
+        pytest.skip(f"only for {', '.join(fixture['targets'])}")
     target.before_each()
     response = target.http.request(**http_request(fixture["request"], target.api_key))
     found = compare(fixture, response)

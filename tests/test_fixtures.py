@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.exchange import compare, http_request, load_fixtures
+from emulator import Config, create_app
 
 FIXTURES = load_fixtures()
 SOURCE_KINDS = {"recorded", "quoted", "documented", "third-party", "inferred"}
@@ -22,7 +23,8 @@ def test_there_are_fixtures_and_each_names_its_source() -> None:
 
 
 @pytest.mark.parametrize("fixture", [f for _, f in FIXTURES], ids=[n for n, _ in FIXTURES])
-def test_emulator_matches_fixture(app: Any, fixture: dict[str, Any]) -> None:
+def test_emulator_matches_fixture(fixture: dict[str, Any]) -> None:
+    app = create_app(Config(api_keys="sk-fixture"))  # another key gets the real 401
     with TestClient(app) as http:
         response = http.request(**http_request(fixture["request"], "sk-fixture"))
     assert compare(fixture, response) == []
