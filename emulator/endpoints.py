@@ -3,6 +3,9 @@ steps around them (journal, faults, answering, streaming) are in ``pipeline``.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import anyio.to_thread
 import numpy as np
 from starlette.requests import Request
@@ -25,7 +28,7 @@ from .pipeline import (
     stream,
 )
 from .state import Emulator
-from .uploads import open_image, open_image_leniently, open_images, open_mask, own_transparency
+from .uploads import open_images, open_mask, own_transparency
 from .validation import check_request
 from .variations import VariationJob
 
@@ -77,15 +80,29 @@ def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> Edit
     return EditJob.from_request(checked, rules, images, area)
 
 
-async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+Job = TypeVar("Job", EditJob, VariationJob)
+
+
+async def plan_form(
+    request: Request,
+    emulator: Emulator,
+    entry: Entry,
+    plan: Callable[[Form, Catalog, Entry, bool], Job],
+) -> Job:
+    """Authenticate, read the form and plan the job off the event loop. The plan decodes
+    the inputs into memory, so the uploaded files can go as soon as it is done."""
     authenticate(request, emulator.config)
     form = await read_upload_form(request)
-    try:  # the inputs are decoded into memory by the plan: the uploads can go at once
-        job = await anyio.to_thread.run_sync(
-            plan_edit, form, emulator.catalog, entry, emulator.config.lenient
+    try:
+        return await anyio.to_thread.run_sync(
+            plan, form, emulator.catalog, entry, emulator.config.lenient
         )
     finally:
         form.close()
+
+
+async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+    job = await plan_form(request, emulator, entry, plan_edit)
     if job.stream:
         return await stream(request, emulator, entry, job)
     return await answer(request, emulator, entry, job)
@@ -97,22 +114,13 @@ def plan_variation(form: Form, catalog: Catalog, entry: Entry, lenient: bool) ->
     checked = check_request(body, "variations", catalog, form=True, lenient=lenient)
     rules = checked.model.endpoints["variations"]
     assert rules.uploads is not None
-    name, file = upload(body, "image").named_files("image")[0]
-    if lenient:
-        image = open_image_leniently(file, name, 0)
-    else:
-        image = open_image(file, name, 0, rules.uploads, has_mask=False)
+    first = upload(body, "image").named_files("image")[:1]
+    (image,) = open_images(first, rules.uploads, has_mask=False, lenient=lenient)
     record_request(entry, checked, [image])
     return VariationJob.from_request(checked, image)
 
 
 async def create_variation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
-    authenticate(request, emulator.config)
-    form = await read_upload_form(request)
-    try:
-        job = await anyio.to_thread.run_sync(
-            plan_variation, form, emulator.catalog, entry, emulator.config.lenient
-        )
-    finally:
-        form.close()
-    return await answer(request, emulator, entry, job)
+    return await answer(
+        request, emulator, entry, await plan_form(request, emulator, entry, plan_variation)
+    )
