@@ -196,7 +196,6 @@ async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJ
     await admit(request, emulator, entry, job)
     images = await anyio.to_thread.run_sync(job.render_images)
     base = emulator.public_base(request)
-    entry.usage = job.usage()
 
     def url_for(data: bytes) -> str:
         stored = emulator.images.put(data, job.media_type, job.output_format)
@@ -204,6 +203,8 @@ async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJ
         return image_url(base, stored)
 
     body = job.body(int(emulator.clock.now()), images, url_for)
+    usage = body.get("usage")  # counted once, for the body; the journal takes it from there
+    entry.usage = usage if isinstance(usage, dict) else None
     if job.response_format != "url":
         for data in images:
             entry.add_output(data, job.media_type)
