@@ -107,10 +107,12 @@ def _check_leniently(
     model does not take are ignored. Values outside the schema are still refused."""
     spec = catalog.endpoints[endpoint]
     name = args.get("model")
-    known_model = isinstance(name, str) and name in spec.models
-    model = catalog.models[str(name) if known_model else spec.models[0]]
     if "model" not in args:
         model = catalog.models[spec.default_for(args)]
+    elif isinstance(name, str) and name in spec.models:
+        model = catalog.models[name]
+    else:  # a model the catalog does not know answers as the endpoint's first
+        model = catalog.models[spec.models[0]]
     rules = model.endpoints[endpoint]
     schema = catalog.schema_params(endpoint)
     for required in rules.required:
