@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from . import errors
 from .auth import authenticate
-from .catalog import Catalog
+from .catalog import Catalog, Endpoint
 from .edits import EditJob
 from .forms import form_body, upload
 from .generations import GenerationJob
@@ -29,7 +29,7 @@ from .pipeline import (
 )
 from .state import Emulator
 from .uploads import open_images, open_mask, own_transparency
-from .validation import check_request
+from .validation import CheckedRequest, check_request
 from .variations import VariationJob
 
 
@@ -45,11 +45,18 @@ async def create_generation(request: Request, emulator: Emulator, entry: Entry) 
     return await answer(request, emulator, entry, job)
 
 
-def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> EditJob:
-    """Check an edits form and decode its images (blocking: run off the event loop)."""
+def check_form(
+    form: Form, endpoint: Endpoint, catalog: Catalog, entry: Entry, lenient: bool
+) -> tuple[dict[str, object], CheckedRequest]:
+    """The form as a body, journaled as sent, then checked."""
     body = form_body(form)
     record_asked(entry, body)
-    checked = check_request(body, "edits", catalog, form=True, lenient=lenient)
+    return body, check_request(body, endpoint, catalog, form=True, lenient=lenient)
+
+
+def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> EditJob:
+    """Check an edits form and decode its images (blocking: run off the event loop)."""
+    body, checked = check_form(form, "edits", catalog, entry, lenient)
     rules = checked.model.endpoints["edits"]
     assert rules.uploads is not None and rules.mask is not None
     masks = upload(body, "mask")
@@ -109,9 +116,7 @@ async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Rep
 
 
 def plan_variation(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> VariationJob:
-    body = form_body(form)
-    record_asked(entry, body)
-    checked = check_request(body, "variations", catalog, form=True, lenient=lenient)
+    body, checked = check_form(form, "variations", catalog, entry, lenient)
     rules = checked.model.endpoints["variations"]
     assert rules.uploads is not None
     first = upload(body, "image").named_files("image")[:1]
