@@ -21,6 +21,7 @@ from . import __version__, control, errors, tokenizer
 from .catalog import CATALOG
 from .clock import Clock
 from .config import Config
+from .cors import Cors
 from .endpoints import create_edit, create_generation, create_variation
 from .files import FILES_PATH, serve_image
 from .imagestore import ImageStore
@@ -73,7 +74,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
 
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(ApiHeaders, version=__version__)],
+        middleware=[Middleware(ApiHeaders, version=__version__), Middleware(Cors)],
         exception_handlers={HTTPException: not_found},
         lifespan=lifespan,
     )

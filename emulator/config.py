@@ -38,6 +38,11 @@ class Config:
         "pause between streamed events, to watch a progress display (per request: header "
         "x-emulator-stream-delay-ms)",
     )
+    body_timeout_seconds: float = _option(
+        10.0,
+        "a request body that stops arriving for this long (short of its Content-Length) "
+        "is answered with a 400",
+    )
     journal_size: int = _option(1000, "requests kept in the journal; the oldest go first")
     api_keys: str = _option(
         "", "comma-separated keys accepted; empty: any non-empty key (the default)"

@@ -5,7 +5,6 @@ the OpenAPI document it serves at ``/_emulator/openapi.json``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -14,6 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import __version__
+from .body import parse_json, read_bytes
+from .errors import APIError
 from .faults import Fault
 from .state import Emulator
 from .wire import OPENAI_VERSION
@@ -31,8 +32,12 @@ def _bad(message: str) -> JSONResponse:
 
 
 async def _json(request: Request) -> Any:
-    body = await request.body()
-    return json.loads(body) if body.strip() else {}
+    """The JSON body, {} when empty; a ValueError says what is wrong with it."""
+    try:
+        data = await read_bytes(request, _emulator(request).config.body_timeout_seconds)
+        return parse_json(data) if data.strip() else {}
+    except APIError as error:
+        raise ValueError(error.message) from None
 
 
 async def health(request: Request) -> Response:
@@ -62,8 +67,8 @@ async def clock(request: Request) -> Response:
         return JSONResponse(_clock_state(emulator))
     try:
         body = await _json(request)
-    except ValueError:
-        return _bad("the body must be JSON")
+    except ValueError as error:
+        return _bad(f"the body must be JSON: {error}")
     if not isinstance(body, dict):
         return _bad("the body must be an object")
     numbers = [body.get(k) for k in ("at", "advance") if k in body]

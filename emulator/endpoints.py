@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from . import errors
 from .auth import authenticate
+from .body import read_json, read_upload_form
 from .catalog import Catalog, Endpoint
 from .edits import EditJob
 from .forms import form_body, upload
@@ -21,8 +22,6 @@ from .multipart import Form
 from .pipeline import (
     Reply,
     answer,
-    read_json,
-    read_upload_form,
     record_asked,
     record_request,
     stream,
@@ -35,7 +34,7 @@ from .variations import VariationJob
 
 async def create_generation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
     authenticate(request, emulator.config)
-    body = await read_json(request)
+    body = await read_json(request, emulator.config.body_timeout_seconds)
     record_asked(entry, body)
     checked = check_request(body, "generations", emulator.catalog, lenient=emulator.config.lenient)
     record_request(entry, checked, [])
@@ -99,7 +98,7 @@ async def plan_form(
     """Authenticate, read the form and plan the job off the event loop. The plan decodes
     the inputs into memory, so the uploaded files can go as soon as it is done."""
     authenticate(request, emulator.config)
-    form = await read_upload_form(request)
+    form = await read_upload_form(request, emulator.config.body_timeout_seconds)
     try:
         return await anyio.to_thread.run_sync(
             plan, form, emulator.catalog, entry, emulator.config.lenient

@@ -84,9 +84,56 @@ def not_multipart(content_type: str) -> APIError:
     )
 
 
+def multipart_without_boundary(content_type: str) -> APIError:
+    # Inferred wording: the type is right, but no part of the body can be found without it.
+    return APIError(
+        400,
+        f"Invalid Content-Type header ({content_type}): the multipart boundary is missing. "
+        "Expected multipart/form-data; boundary=<boundary>.",
+    )
+
+
 def malformed_multipart() -> APIError:
     # Inferred wording.
     return APIError(400, "Could not parse multipart form data.")
+
+
+# --- transport (inferred wording: what a front door says, no public capture) ----------
+
+
+def unsupported_content_encoding(coding: str, supported: Sequence[str]) -> APIError:
+    return APIError(
+        400,
+        f"Unsupported Content-Encoding '{coding}'. Supported encodings are: "
+        f"{quote_list(supported, 'and')}.",
+    )
+
+
+def undecodable_body(coding: str) -> APIError:
+    return APIError(
+        400,
+        f"The request body could not be decoded: it is not valid '{coding}' data, as its "
+        "Content-Encoding header says.",
+    )
+
+
+def body_shorter_than_declared(received: int, declared: int) -> APIError:
+    return APIError(
+        400,
+        f"The request body ended after {received} bytes, but its Content-Length header "
+        f"announced {declared} bytes.",
+    )
+
+
+def body_stalled(received: int, declared: int | None, seconds: float) -> APIError:
+    # The rest of the body may still come later: close, so it is not read as a new request.
+    so_far = f"{received} of the {declared} bytes its Content-Length header announced"
+    return APIError(
+        400,
+        f"The request body stopped arriving after {so_far if declared else f'{received} bytes'}"
+        f" (nothing more for {seconds:g} s).",
+        headers={"connection": "close"},
+    )
 
 
 # --- parameters ----------------------------------------------------------------------

@@ -10,10 +10,11 @@ Bodies are the real API's (contract §9.2 rows 3, 20-23, 27).
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+
+import regex
 
 from . import errors
 from .errors import APIError
@@ -31,6 +32,10 @@ KINDS = (
 ENDPOINTS = ("generations", "edits", "variations")
 HEADER = "x-emulator-fault"
 ORGANIZATION = "org-emulator"
+# A prompt_pattern gets this long to match one prompt. Backtracking patterns such as
+# "(a|aa)+$" can take exponential time; the regex engine stops them at the limit, and
+# matching runs off the event loop with the GIL released, so other requests go on.
+MATCH_SECONDS = 0.1
 
 
 @dataclass
@@ -43,7 +48,7 @@ class Fault:
     ratelimit_headers: bool = False  # also send x-ratelimit-* (the real images API sends none)
     delay_ms: int = 0
     id: int = 0
-    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _regex: regex.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Fault:
@@ -78,17 +83,26 @@ class Fault:
             delay_ms=numbers["delay_ms"],
         )
         try:
-            fault._regex = re.compile(pattern) if pattern else None
-        except re.error as error:
+            fault._regex = regex.compile(pattern) if pattern else None
+        except (regex.error, RecursionError, OverflowError) as error:
             raise ValueError(f"prompt_pattern is not a regular expression: {error}") from None
         return fault
+
+    @property
+    def has_pattern(self) -> bool:
+        return self._regex is not None
 
     def matches(self, endpoint: str, prompt: str | None) -> bool:
         if self.endpoint is not None and self.endpoint != endpoint:
             return False
-        if self._regex is not None:
-            return prompt is not None and self._regex.search(prompt) is not None
-        return True
+        if self._regex is None:
+            return True
+        if prompt is None:
+            return False
+        try:
+            return self._regex.search(prompt, timeout=MATCH_SECONDS, concurrent=True) is not None
+        except TimeoutError:
+            raise pattern_timeout(self) from None
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
@@ -109,14 +123,25 @@ class Faults:
         return fault
 
     def take(self, endpoint: str, prompt: str | None) -> Fault | None:
+        # Patterns are matched outside the lock: a slow match must not hold up other requests.
         with self._lock:
-            for fault in self._faults:
-                if fault.matches(endpoint, prompt):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self._faults.remove(fault)
-                    return fault
+            candidates = list(self._faults)
+        for fault in candidates:
+            if not fault.matches(endpoint, prompt):
+                continue
+            with self._lock:
+                if not any(queued is fault for queued in self._faults):
+                    continue  # used up by another request meanwhile
+                fault.count -= 1
+                if fault.count <= 0:
+                    self._faults.remove(fault)
+                return fault
         return None
+
+    def any_pattern(self) -> bool:
+        """Whether matching may take time (a pattern to run), so is better done off the loop."""
+        with self._lock:
+            return any(fault.has_pattern for fault in self._faults)
 
     def pending(self) -> list[Fault]:
         with self._lock:
@@ -139,6 +164,18 @@ def from_header(value: str) -> Fault | None:
         return Fault.from_json(data)
     except ValueError:
         return None
+
+
+def pattern_timeout(fault: Fault) -> APIError:
+    """Only the request whose prompt was being matched fails; the fault stays queued."""
+    return APIError(
+        400,
+        f"The emulator's scripted fault {fault.id} has a prompt_pattern "
+        f"({fault.prompt_pattern!r}) that took longer than {MATCH_SECONDS * 1000:g} ms to "
+        "match this prompt. Script a simpler pattern (one without nested repetition).",
+        type="emulator_error",
+        code="fault_pattern_timeout",
+    )
 
 
 def fault_error(fault: Fault, model: str, request_id: str) -> APIError:

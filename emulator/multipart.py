@@ -10,6 +10,7 @@ temporary storage (memory up to 1 MiB each, then disk) and are deleted by ``clos
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
@@ -22,6 +23,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from . import errors
 
 SPOOL_BYTES = 1024 * 1024
+# The parser logs a warning for every malformed body; each one is answered with a 400
+# here, so the warnings would only fill a user's console.
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -195,8 +199,10 @@ async def read_form(content_type: str, body: AsyncIterator[bytes], limits: FormL
     if reader.too_large or received > limits.request_bytes:
         reader.form.close()
         raise errors.request_too_large(limits.request_bytes)
-    if boundary is None:
+    if not boundary:  # absent, or empty: no part could be found
         reader.form.close()
+        if media_type == b"multipart/form-data":
+            raise errors.multipart_without_boundary(content_type)
         raise errors.not_multipart(content_type)
     if reader.malformed:
         reader.form.close()

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 import anyio.to_thread
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from . import errors, faults
-from .catalog import MiB
 from .files import image_url
 from .jobs import ImageJob, PromptedJob
 from .journal import Entry, InputFile
-from .multipart import Form, FormLimits, read_form
 from .params import Upload
 from .state import Emulator
 from .streaming import EventStream, image_events
@@ -35,14 +32,6 @@ from .wire import error_response, json_response
 
 log = logging.getLogger("emulator")
 
-# The largest JSON body or form text field taken: a 32000-character prompt fits many times.
-MAX_JSON_BYTES = 4 * MiB
-# The largest form: sixteen 50 MB images, a mask and the text fields, with room to spare.
-FORM_LIMITS = FormLimits(
-    file_bytes=50 * MiB + 1,  # one byte over the largest limit: enough to know it is over
-    field_bytes=MAX_JSON_BYTES,
-    request_bytes=16 * 50 * MiB + 16 * MiB,
-)
 STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
 
 Reply = Response | EventStream
@@ -74,6 +63,9 @@ def api_endpoint(
         except DropConnection:
             entry.status = 0
             return DroppedConnection()
+        except ClientDisconnect:  # the client hung up mid-body: nobody to answer
+            entry.status = 0
+            return DroppedConnection()
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             failure = errors.server_error()
@@ -83,34 +75,6 @@ def api_endpoint(
         return reply
 
     return endpoint
-
-
-# --- reading bodies ---------------------------------------------------------------------------
-
-
-async def read_json(request: Request, limit: int = MAX_JSON_BYTES) -> object:
-    """The decoded JSON body. An oversized body is read to the end before the refusal, so
-    the client is never cut off mid-upload."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
-    if size > limit:
-        raise errors.request_too_large(limit)
-    try:
-        return json.loads(b"".join(chunks), parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError):
-        raise errors.invalid_json() from None
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-async def read_upload_form(request: Request) -> Form:
-    return await read_form(request.headers.get("content-type", ""), request.stream(), FORM_LIMITS)
 
 
 # --- recording what was asked ------------------------------------------------------------------
@@ -170,7 +134,10 @@ async def admit(request: Request, emulator: Emulator, entry: Entry, job: ImageJo
     prompt = job.prompt if isinstance(job, PromptedJob) else None
     header = request.headers.get(faults.HEADER)
     fault = faults.from_header(header) if header else None
-    fault = fault or emulator.faults.take(entry.endpoint, prompt)
+    if fault is None and emulator.faults.any_pattern():
+        fault = await anyio.to_thread.run_sync(emulator.faults.take, entry.endpoint, prompt)
+    elif fault is None:
+        fault = emulator.faults.take(entry.endpoint, prompt)
     if fault is not None:
         entry.fault = fault.kind
         if fault.kind == "delay":

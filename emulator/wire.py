@@ -19,7 +19,10 @@ DEFAULT_ORGANIZATION = "user-emulator"
 
 def json_bytes(payload: object) -> bytes:
     """Pretty-printed with a 2-space indent, keys in the order given, as the API does."""
-    return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
+    # backslashreplace: a lone surrogate, should one get this far, becomes its JSON escape.
+    return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode(
+        "utf-8", "backslashreplace"
+    )
 
 
 def json_response(
@@ -61,7 +64,6 @@ class ApiHeaders:
                     (b"openai-processing-ms", str(elapsed_ms).encode()),
                     (b"openai-version", OPENAI_VERSION.encode()),
                     (b"x-request-id", request_id.encode()),
-                    (b"access-control-expose-headers", b"X-Request-ID"),
                     (b"x-content-type-options", b"nosniff"),
                     (EMULATOR_VERSION_HEADER.encode(), self.version.encode()),
                 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -10,7 +11,7 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, __version__, create_app
+from emulator import Config, __version__, create_app, faults
 from emulator.inprocess import openai_client
 
 from .conftest import LiveServer
@@ -286,6 +287,53 @@ def test_refusal_words(client: openai.OpenAI) -> None:
 def test_bad_fault_requests(raw: TestClient, body: object) -> None:
     response = raw.post("/_emulator/faults", json=body)
     assert response.status_code == 400 and response.json()["error"]["message"]
+
+
+def test_a_backtracking_prompt_pattern_fails_only_its_own_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(faults, "MATCH_SECONDS", 1.0)  # long enough to watch others meanwhile
+    with LiveServer() as server:
+        server.emulator.fail_next("server_error", prompt_pattern="(a|aa)+$")
+        sdk = server.client(max_retries=0, timeout=10)
+        finished: dict[str, float] = {}
+
+        def slow_match() -> None:
+            try:
+                sdk.images.generate(model="dall-e-2", prompt="a" * 60 + "!", size="256x256")
+            except openai.BadRequestError as error:
+                finished["error"] = error.code  # type: ignore[assignment]
+            finished["slow"] = time.monotonic()
+
+        worker = threading.Thread(target=slow_match, daemon=True)
+        worker.start()
+        time.sleep(0.2)  # the slow match is under way
+        for index in range(5):  # other clients are answered while it runs
+            result = sdk.images.generate(model="dall-e-2", prompt=f"b {index}", size="256x256")
+            assert result.data
+        others_done = time.monotonic()
+        worker.join(timeout=10)
+        assert finished.get("error") == "fault_pattern_timeout"
+        assert others_done < finished["slow"]
+        # The fault stays scripted for prompts it can match in time.
+        (pending,) = server.emulator.faults.pending()
+        assert pending.prompt_pattern == "(a|aa)+$"
+        with pytest.raises(openai.InternalServerError):
+            sdk.images.generate(model="dall-e-2", prompt="aaaa", size="256x256")
+
+
+def test_pattern_timeout_answer_names_the_fault(raw: TestClient) -> None:
+    raw.post("/_emulator/faults", json={"kind": "rate_limit", "prompt_pattern": "(a|aa)+$"})
+    response = raw.post(GEN, json={"model": "dall-e-2", "prompt": "a" * 60 + "!"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": "The emulator's scripted fault 1 has a prompt_pattern ('(a|aa)+$') that "
+        "took longer than 100 ms to match this prompt. Script a simpler pattern (one without "
+        "nested repetition).",
+        "type": "emulator_error",
+        "param": None,
+        "code": "fault_pattern_timeout",
+    }
 
 
 # --- auth modes --------------------------------------------------------------------------------

@@ -205,3 +205,92 @@ def test_edits_are_deterministic_and_differ_by_index(client: openai.OpenAI) -> N
     first = [d.b64_json for d in client.images.edit(**ask).data]  # type: ignore[arg-type]
     second = [d.b64_json for d in client.images.edit(**ask).data]  # type: ignore[arg-type]
     assert first == second and first[0] != first[1]
+
+
+# --- transparency: every format, masked or not, streamed or not ------------------------------
+
+HOLE = (384, 384, 640, 640)
+
+
+def source_with_alpha() -> np.ndarray:
+    """Striped RGB with an alpha ramp from 255 (top) to 64 (bottom): kept alpha is checkable."""
+    rgba = np.zeros((1024, 1024, 4), np.uint8)
+    rgba[..., :3] = np.asarray(striped(1024, 1024))
+    rgba[..., 3] = np.linspace(255, 64, 1024).astype(np.uint8)[:, None]
+    return rgba
+
+
+def outside(box: tuple[int, int, int, int]) -> np.ndarray:
+    keep = np.ones((1024, 1024), bool)
+    keep[box[1] : box[3], box[0] : box[2]] = False
+    return keep
+
+
+@pytest.mark.parametrize("output_format", ["png", "webp"])
+@pytest.mark.parametrize("source_mode", ["RGB", "RGBA"])
+def test_masked_transparent_edit_keeps_alpha_outside_the_mask(
+    client: openai.OpenAI, output_format: str, source_mode: str
+) -> None:
+    rgba = source_with_alpha()
+    if source_mode == "RGB":
+        rgba[..., 3] = 255  # a flat photo: kept pixels stay opaque, and say so
+    source = Image.fromarray(rgba, "RGBA").convert(source_mode)
+    result = client.images.edit(
+        model="gpt-image-1",
+        image=("s.png", encoded(source), "image/png"),
+        mask=("m.png", mask_with_hole(1024, 1024, HOLE), "image/png"),
+        prompt=PROMPT,
+        quality="low",
+        background="transparent",
+        output_format=output_format,  # type: ignore[arg-type]
+    )
+    assert result.background == "transparent"
+    out = decode(result.data[0].b64_json)
+    assert (out.format, out.mode, out.size) == (output_format.upper(), "RGBA", (1024, 1024))
+    pixels = np.asarray(out)
+    keep = outside(HOLE)
+    assert np.array_equal(pixels[..., 3][keep], rgba[..., 3][keep])  # alpha kept exactly
+    if output_format == "png":
+        assert np.array_equal(pixels[keep], rgba[keep])  # and the colours too
+    painted = np.any(pixels[~keep][:, :3] != rgba[~keep][:, :3], axis=1).mean()
+    assert painted > 0.9
+
+
+@pytest.mark.parametrize("output_format", ["png", "webp"])
+def test_unmasked_transparent_edit_has_a_transparent_background(
+    client: openai.OpenAI, output_format: str
+) -> None:
+    result = client.images.edit(
+        model="gpt-image-1",
+        image=png(),
+        prompt=PROMPT,
+        quality="low",
+        background="transparent",
+        output_format=output_format,  # type: ignore[arg-type]
+    )
+    out = decode(result.data[0].b64_json)
+    assert out.mode == "RGBA"
+    alpha = np.asarray(out)[..., 3]
+    assert alpha[0, 0] == 0 and alpha.max() == 255  # clear background, opaque subject
+
+
+def test_streamed_masked_transparent_webp_edit_is_rgba_in_every_frame(
+    client: openai.OpenAI,
+) -> None:
+    events = client.images.edit(
+        model="gpt-image-1",
+        image=("s.png", solid(1024, 1024), "image/png"),
+        mask=("m.png", mask_with_hole(1024, 1024, HOLE), "image/png"),
+        prompt=PROMPT,
+        quality="low",
+        background="transparent",
+        output_format="webp",
+        stream=True,
+        partial_images=2,
+    )
+    frames = [decode(event.b64_json) for event in events]
+    assert len(frames) == 3
+    for frame in frames:
+        assert (frame.format, frame.mode) == ("WEBP", "RGBA")
+        alpha = np.asarray(frame)[..., 3]
+        assert np.all(alpha[outside(HOLE)] == 255)

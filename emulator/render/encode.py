@@ -61,6 +61,45 @@ def encode(pixels: np.ndarray, output_format: str, compression: int = 100) -> by
         image.convert("RGB").save(buffer, "JPEG", quality=compression)
     elif output_format == "webp":
         image.save(buffer, "WEBP", quality=compression, method=0)
+        if pixels.shape[2] == 4:
+            return webp_keeping_alpha(buffer.getvalue(), image.width, image.height)
     else:
         raise ValueError(f"unknown output format {output_format!r}")
     return buffer.getvalue()
+
+
+# --- WebP: an alpha channel even where every pixel is opaque ------------------------------
+# libwebp leaves the alpha channel out when no pixel is transparent (a masked edit of an
+# opaque photo), and the file then decodes as RGB, though the answer says "transparent".
+# The extended format keeps it: a VP8X header with the alpha flag and an ALPH chunk, whose
+# payload is a lossless image stream with the alpha in its green channel (WebP container
+# specification). For a fully opaque plane that stream is a few dozen bytes.
+
+
+def webp_keeping_alpha(data: bytes, width: int, height: int) -> bytes:
+    if data[12:16] != b"VP8 ":  # VP8X (alpha kept) or lossless VP8L: nothing to add
+        return data
+    size = (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    header = _riff_chunk(b"VP8X", bytes([_WEBP_ALPHA_FLAG, 0, 0, 0]) + size)
+    alpha = _riff_chunk(b"ALPH", bytes([_ALPH_LOSSLESS]) + _opaque_alpha_stream(width, height))
+    body = b"WEBP" + header + alpha + data[12:]
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+_WEBP_ALPHA_FLAG = 0x10
+_ALPH_LOSSLESS = 0x01  # no preprocessing, no filtering, lossless compression
+_VP8L_HEADER = 5  # signature byte, then 14+14+1+3 bits of size, alpha and version
+
+
+def _riff_chunk(tag: bytes, payload: bytes) -> bytes:
+    padding = b"\0" * (len(payload) % 2)
+    return tag + struct.pack("<I", len(payload)) + payload + padding
+
+
+def _opaque_alpha_stream(width: int, height: int) -> bytes:
+    """A headerless lossless stream of width×height whose green channel is all 255."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (0, 255, 0)).save(buffer, "WEBP", lossless=True)
+    data = buffer.getvalue()
+    (length,) = struct.unpack("<I", data[16:20])
+    return data[20 + _VP8L_HEADER : 20 + length]
