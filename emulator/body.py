@@ -18,8 +18,8 @@ import numpy as np
 from starlette.requests import Request
 
 from . import errors
-from .catalog import MiB
 from .multipart import Form, FormLimits, read_form
+from .specs import MiB
 
 # The largest JSON body or form text field taken: a 32000-character prompt fits many times.
 MAX_JSON_BYTES = 4 * MiB

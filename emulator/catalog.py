@@ -8,130 +8,20 @@ Sources: contract §3, §4, §5, §6, §8 and §14 (which wins where they disagr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Literal, TypeVar
-
-from .params import Boolean, Choice, Files, Integer, Param, Text
-from .rules import Rule, compression_needs_lossy_format, transparent_needs_alpha_format
-
-K = TypeVar("K")
-V = TypeVar("V")
-Endpoint = Literal["generations", "edits", "variations"]
-ResponseStyle = Literal["gpt-image", "dall-e"]
-
-
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class UploadRules:
-    """What an endpoint takes as input images for one model (contract §4.2, §5, §14.5)."""
-
-    mimetypes: tuple[str, ...]  # declared part types accepted, in the API's listing order
-    formats: tuple[str, ...]  # decoded formats accepted (Pillow names)
-    max_bytes: int
-    # Modes an input may have; others get ``mode_error``.
-    modes: tuple[str, ...] = ("RGB", "RGBA", "L", "LA")
-    # "invalid_image_file" (GPT image models) or "input_image_mode" (DALL·E's wording).
-    mode_error: str = "invalid_image_file"
-    png_only: bool = False  # DALL·E 2: "Uploaded image must be a PNG and less than 4 MB."
-    square: bool = False
-    # Modes allowed when no mask is sent: the image's own transparency is then the mask.
-    modes_without_mask: tuple[str, ...] | None = None
-    error_type: str = "image_generation_user_error"  # for "Invalid input image - ..."
-
-
-@dataclass(frozen=True)
-class MaskRules:
-    max_bytes: int = 4 * MiB  # the spec's "PNG, less than 4MB"
-
-
-@dataclass(frozen=True)
-class EndpointRules:
-    """What one model accepts on one endpoint."""
-
-    # In the order the API checks them; a parameter absent here is refused as unknown.
-    params: Mapping[str, Param]
-    defaults: Mapping[str, object]
-    required: tuple[str, ...] = ("prompt",)
-    rules: tuple[Rule, ...] = ()
-    uploads: UploadRules | None = None
-    mask: MaskRules | None = None
-    # Edits: ``size: auto`` takes the standard size closest in aspect to the first image.
-    auto_size_follows_image: bool = False
-
-
-@dataclass(frozen=True)
-class ImageTokenRule:
-    """Input tokens per uploaded image (contract §14.1): base + per_tile × tiles, where tiles
-    count 512-pixel squares after fitting in 2048×2048 and scaling the short side to 512."""
-
-    image_base: int = 65
-    image_per_tile: int = 129
-    text_base: int = 6
-    text_per_tile: int = 10
-    # input_fidelity=high adds these image tokens per input image (design.md).
-    high_fidelity_square: int = 4160
-    high_fidelity_other: int = 6240
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    id: str
-    response_style: ResponseStyle
-    endpoints: Mapping[Endpoint, EndpointRules]
-    # How ``auto`` (or an unset value whose default is ``auto``) resolves, per parameter.
-    auto: Mapping[str, str] = field(default_factory=dict)
-    # Output tokens per image for (quality, size); empty for models that report no usage.
-    output_tokens: Mapping[tuple[str, str], int] = field(default_factory=dict)
-    # Fixed text tokens the API adds to each prompt (contract §14.1).
-    prompt_token_overhead: int = 6
-    revised_prompt: bool = False
-    input_image_tokens: ImageTokenRule | None = None
-    # Output tokens each streamed partial image adds (design.md, from GUIDE-26).
-    partial_image_tokens: int = 100
-    # Seconds a request takes on the real API, per quality (estimates, for --latency-factor).
-    latency_seconds: Mapping[str, float] = field(default_factory=dict)
-
-    def latency_for(self, quality: str) -> float:
-        return self.latency_seconds.get(quality, max(self.latency_seconds.values(), default=0.0))
-
-    @property
-    def reports_usage(self) -> bool:
-        return bool(self.output_tokens)
-
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    name: Endpoint
-    # The models the endpoint serves, in the order the API lists them in its errors.
-    models: tuple[str, ...]
-    default_model: str
-    # The default switches to ``inferred_model`` when a parameter specific to it is sent
-    # (contract §3.3: the spec says so without naming them; this is our reading).
-    inferred_model: str | None = None
-    inference_params: frozenset[str] = frozenset()
-    inference_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # The variations backend is older: alphabetical error keys, one "Additional properties"
-    # error for unknown fields, and "leave the model blank" for any other model.
-    legacy_errors: bool = False
-
-    def default_for(self, args: Mapping[str, object]) -> str:
-        if self.inferred_model is not None:
-            if any(name in args for name in self.inference_params):
-                return self.inferred_model
-            for name, values in self.inference_values.items():
-                value = args.get(name)
-                if isinstance(value, str) and value in values:
-                    return self.inferred_model
-        return self.default_model
-
-
-def _frozen(mapping: dict[K, V]) -> Mapping[K, V]:
-    return MappingProxyType(mapping)
-
+from .later_models import LATER_MODELS
+from .params import Boolean, Choice, Files, Integer, Text
+from .rules import compression_needs_lossy_format, transparent_needs_alpha_format
+from .specs import (
+    Catalog,
+    EndpointRules,
+    EndpointSpec,
+    ImageTokenRule,
+    MaskRules,
+    MiB,
+    ModelSpec,
+    UploadRules,
+    _frozen,
+)
 
 # --- shared parameter kinds ---------------------------------------------------------------
 
@@ -167,6 +57,8 @@ GPT_IMAGE_AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background"
 DALL_E_2 = ModelSpec(
     id="dall-e-2",
     response_style="dall-e",
+    released="2022-11-03",  # the Images API's launch
+    shutdown="2026-05-12",
     latency_seconds=_frozen({"standard": 6.0}),
     endpoints=_frozen(
         {
@@ -244,6 +136,8 @@ DALL_E_2 = ModelSpec(
 DALL_E_3 = ModelSpec(
     id="dall-e-3",
     response_style="dall-e",
+    released="2023-11-06",
+    shutdown="2026-05-12",
     revised_prompt=True,
     latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
     endpoints=_frozen(
@@ -279,6 +173,8 @@ DALL_E_3 = ModelSpec(
 GPT_IMAGE_1 = ModelSpec(
     id="gpt-image-1",
     response_style="gpt-image",
+    released="2025-04-23",
+    shutdown="2026-10-23",
     auto=GPT_IMAGE_AUTO,
     output_tokens=GPT_IMAGE_1_OUTPUT_TOKENS,
     input_image_tokens=ImageTokenRule(),
@@ -362,49 +258,24 @@ GPT_IMAGE_1 = ModelSpec(
 )
 
 
-@dataclass(frozen=True)
-class Catalog:
-    models: Mapping[str, ModelSpec]
-    endpoints: Mapping[Endpoint, EndpointSpec]
-
-    def schema_params(self, endpoint: Endpoint) -> dict[str, Param]:
-        """Each parameter as the OpenAPI schema allows it: the union over the models."""
-        merged: dict[str, Param] = {}
-        for model_id in self.endpoints[endpoint].models:
-            for name, kind in self.models[model_id].endpoints[endpoint].params.items():
-                merged[name] = _union(merged[name], kind) if name in merged else kind
-        return merged
-
-    def known_params(self, endpoint: Endpoint) -> frozenset[str]:
-        """Every parameter some model takes on the endpoint, plus ``model``."""
-        names = {"model"}
-        for model_id in self.endpoints[endpoint].models:
-            names.update(self.models[model_id].endpoints[endpoint].params)
-        return frozenset(names)
+def _by_name(*models: ModelSpec) -> dict[str, ModelSpec]:
+    """Every name a model answers to (its id and its snapshots) to its entry."""
+    return {name: model for model in models for name in model.names}
 
 
-def _union(a: Param, b: Param) -> Param:
-    if isinstance(a, Choice) and isinstance(b, Choice):
-        return Choice(a.values + tuple(v for v in b.values if v not in a.values))
-    if isinstance(a, Integer) and isinstance(b, Integer):
-        return Integer(min(a.minimum, b.minimum), max(a.maximum, b.maximum))
-    if isinstance(a, Text) and isinstance(b, Text):
-        if a.max_length is None or b.max_length is None:
-            return Text(non_empty=a.non_empty and b.non_empty)
-        return Text(max(a.max_length, b.max_length), a.non_empty and b.non_empty)
-    if isinstance(a, Files) and isinstance(b, Files):
-        return Files(max(a.max_count, b.max_count), a.array or b.array)
-    return a
-
+GPT_IMAGE_MODELS = (GPT_IMAGE_1, *LATER_MODELS)
+# The order the API lists models in "Supported values are": GPT image models as released,
+# then DALL·E (contract §9.2 row 26, §14.6).
+GPT_IMAGE_NAMES = tuple(name for model in GPT_IMAGE_MODELS for name in model.names)
 
 CATALOG = Catalog(
-    models=_frozen({m.id: m for m in (GPT_IMAGE_1, DALL_E_2, DALL_E_3)}),
+    models=_frozen(_by_name(*GPT_IMAGE_MODELS, DALL_E_2, DALL_E_3)),
     endpoints=_frozen(
         {
             "generations": EndpointSpec(
                 name="generations",
                 # The order of the real "Supported values are" list (contract §14.6).
-                models=("gpt-image-1", "dall-e-2", "dall-e-3"),
+                models=(*GPT_IMAGE_NAMES, "dall-e-2", "dall-e-3"),
                 default_model="dall-e-2",
                 inferred_model="gpt-image-1",
                 inference_params=frozenset(
@@ -421,7 +292,7 @@ CATALOG = Catalog(
             ),
             "edits": EndpointSpec(
                 name="edits",
-                models=("gpt-image-1", "dall-e-2"),
+                models=(*GPT_IMAGE_NAMES, "dall-e-2"),
                 default_model="dall-e-2",
                 inferred_model="gpt-image-1",
                 inference_params=frozenset(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import EndpointRules
 from .generations import DETAIL
 from .jobs import PromptedJob
 from .render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
+from .specs import EndpointRules
 from .uploads import InputImage
 from .usage import edit_usage
 from .validation import CheckedRequest
@@ -69,8 +69,9 @@ class EditJob(PromptedJob):
             None if self.area is None else self.area.tobytes(),
             index,
             self.n,
+            *self.later_choices(),
         )
-        caption = f"{self.model.id} · {self.size} · {self.quality} · edit {index + 1}/{self.n}"
+        caption = f"{self.model_name} · {self.size} · {self.quality} · edit {index + 1}/{self.n}"
         return Scene(
             width=width,
             height=height,
@@ -102,4 +103,5 @@ class EditJob(PromptedJob):
             quality=self.quality,
             size=self.size,
             n=self.n if images is None else images,
+            frames=self.frames_billed,
         )

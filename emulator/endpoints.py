@@ -13,7 +13,6 @@ from starlette.requests import Request
 from . import errors
 from .auth import authenticate
 from .body import read_json, read_upload_form
-from .catalog import Catalog, Endpoint
 from .edits import EditJob
 from .forms import form_body, upload
 from .generations import GenerationJob
@@ -26,8 +25,9 @@ from .pipeline import (
     record_request,
     stream,
 )
+from .specs import Catalog, Endpoint
 from .state import Emulator
-from .uploads import open_images, open_mask, own_transparency
+from .uploads import apply_markup, open_images, open_mask, own_transparency
 from .validation import CheckedRequest, check_request
 from .variations import VariationJob
 
@@ -66,6 +66,17 @@ def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> Edit
         lenient=lenient,
     )
     record_request(entry, checked, images)
+    markups = upload(body, "markup")
+    if markups.parts:
+        markup = markups.files()[0]
+        images[0] = apply_markup(markup, rules.mask, rules.uploads.mimetypes, images[0])
+        width, height = images[0].size
+        entry.inputs.append(
+            InputFile(
+                "markup", markup.filename, markup.content_type, width, height, "PNG",
+                markup.sha256(),
+            )
+        )  # fmt: skip
     area: np.ndarray | None = None
     if masks.parts:
         mask = masks.files()[0]

@@ -190,6 +190,16 @@ def integer_below_min(name: str, minimum: int, got: int) -> APIError:
     )
 
 
+def invalid_size(name: str, value: str, rule: str) -> APIError:
+    # Inferred wording (no public capture): the API's "Invalid 'x': ..." pattern.
+    return APIError(
+        400,
+        f"Invalid '{name}': {rule}, but got '{value}' instead.",
+        param=name,
+        code="invalid_value",
+    )
+
+
 def string_too_long(name: str, maximum: int, got: int) -> APIError:
     return APIError(
         400,
@@ -211,12 +221,51 @@ def empty_string(name: str) -> APIError:
     )
 
 
-def transparent_needs_alpha_format() -> APIError:
+def transparent_needs_alpha_format(output_format: str = "jpeg") -> APIError:
     return APIError(
         400,
-        "Transparent background is not supported for JPEG output format",
+        f"Transparent background is not supported for {output_format.upper()} output format",
         param="background",
         code="invalid_value",
+    )
+
+
+# --- later models (contract §11; wording inferred where no capture exists) ---------------
+
+
+def input_fidelity_not_supported(model: str) -> APIError:
+    # Quoted (contract §11.1): gpt-image-2 always works at high fidelity.
+    return APIError(
+        400,
+        f"The model '{model}' does not support the 'input_fidelity' parameter.",
+        type="image_generation_user_error",
+        param="input_fidelity",
+        code="invalid_input_fidelity_model",
+    )
+
+
+def not_supported_for_format(param: str, what: str, output_format: str) -> APIError:
+    # Inferred, after "Compression less than 100 is not supported for PNG output format."
+    return APIError(
+        400,
+        f"{what} is not supported for {output_format.upper()} output format.",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def only_for_format(param: str, output_format: str) -> APIError:
+    return APIError(
+        400,
+        f"'{param}' is only supported with output_format '{output_format}'.",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def markup_with_mask() -> APIError:
+    return APIError(
+        400, "'markup' cannot be combined with 'mask'.", param="markup", code="invalid_value"
     )
 
 
@@ -302,12 +351,12 @@ def dall_e_png_required() -> APIError:
     )
 
 
-def mask_png_required() -> APIError:
+def mask_png_required(param: str = "mask") -> APIError:
     # Inferred from the image's wording; the mask limit is the spec's 4 MB.
     return APIError(
         400,
-        "Uploaded mask must be a PNG and less than 4 MB.",
-        param="mask",
+        f"Uploaded {param} must be a PNG and less than 4 MB.",
+        param=param,
         code="invalid_image_format",
     )
 
@@ -328,22 +377,33 @@ def input_image_not_square(width: int, height: int, type: str = _IMAGE_USER_ERRO
     )
 
 
-def mask_without_alpha(mode: str) -> APIError:
+def mask_without_alpha(mode: str, param: str = "mask") -> APIError:
     # Inferred, after the input image's wording.
     return APIError(
         400,
-        f"Invalid mask image - format must be in ['RGBA', 'LA'], got {mode}.",
-        param="mask",
+        f"Invalid {param} image - format must be in ['RGBA', 'LA'], got {mode}.",
+        param=param,
     )
 
 
-def mask_size_mismatch(mask: tuple[int, int], image: tuple[int, int]) -> APIError:
+def mask_size_mismatch(
+    mask: tuple[int, int], image: tuple[int, int], param: str = "mask"
+) -> APIError:
     # Inferred, after the input image's wording.
     return APIError(
         400,
-        "Invalid mask image - expected a mask with the same dimensions as the image "
+        f"Invalid {param} image - expected a {param} with the same dimensions as the image "
         f"({image[0]}x{image[1]}), got {mask[0]}x{mask[1]} instead.",
-        param="mask",
+        param=param,
+    )
+
+
+def markup_without_transparency() -> APIError:
+    # Inferred: the SDK says markup "must ... contain transparent pixels".
+    return APIError(
+        400,
+        "Invalid markup image - it must contain transparent pixels, so the image shows through.",
+        param="markup",
     )
 
 

@@ -7,10 +7,27 @@ anything sent as a file where text is expected stays an upload, so the type chec
 
 from __future__ import annotations
 
+import re
+
 from .multipart import Form, FormField, FormFile
 from .params import Upload, item_name
 
-FILE_PARAMS = ("image", "mask")
+FILE_PARAMS = ("image", "mask", "markup")
+# An object sent as bracketed fields, as the SDK encodes nested values: svg[reasoning][effort].
+_NESTED = re.compile(r"([A-Za-z_]\w*)((?:\[[A-Za-z_]\w*\])+)")
+_KEY = re.compile(r"\[([A-Za-z_]\w*)\]")
+
+
+def _set_nested(body: dict[str, object], name: str, keys: list[str], value: str) -> None:
+    """body[name][k1][k2]... = value, making the objects on the way (a text field that is
+    already there stays, and the nested one is dropped: the type check will say so)."""
+    target = body.setdefault(name, {})
+    for key in keys[:-1]:
+        if not isinstance(target, dict):
+            return
+        target = target.setdefault(key, {})
+    if isinstance(target, dict):
+        target[keys[-1]] = value
 
 
 def form_body(form: Form) -> dict[str, object]:
@@ -23,6 +40,8 @@ def form_body(form: Form) -> dict[str, object]:
             array_form.add(name)
         if isinstance(part, FormFile) or name in FILE_PARAMS:
             grouped.setdefault(name, []).append(part)
+        elif nested := _NESTED.fullmatch(part.name):
+            _set_nested(body, nested[1], _KEY.findall(nested[2]), part.value)
         else:
             body[part.name] = part.value  # a repeated text field: the last one counts
     for name, parts in grouped.items():

@@ -12,7 +12,7 @@ from .usage import generation_usage
 from .validation import CheckedRequest
 
 # How coarse the mosaic is per quality: mosaic cells across the subject.
-DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32}
+DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32, "xhigh": 48, "max": 64}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,8 +43,9 @@ class GenerationJob(PromptedJob):
             self.moderation,
             index,
             self.n,
+            *self.later_choices(),
         )
-        caption = [self.model.id, self.size, self.quality]
+        caption = [self.model_name, self.size, self.quality]
         if self.style:
             caption.append(self.style)
         caption.append(f"{index + 1}/{self.n}")
@@ -71,4 +72,6 @@ class GenerationJob(PromptedJob):
         if not self.model.reports_usage:
             return None
         n = self.n if images is None else images
-        return generation_usage(self.model, self.prompt, self.quality, self.size, n)
+        return generation_usage(
+            self.model, self.prompt, self.quality, self.size, n, frames=self.frames_billed
+        )

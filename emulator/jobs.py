@@ -13,10 +13,17 @@ from typing import TypedDict
 
 import numpy as np
 
-from .catalog import ModelSpec
-from .render import MEDIA_TYPES, encode
+from .render import MEDIA_TYPES, Scene, encode, encode_gif, svg_document
 from .responses import images_response
+from .specs import ModelSpec
+from .usage import svg_usage
 from .validation import CheckedRequest
+
+# GIF output when frame_count / frame_duration_ms are not sent (SDK 3.54).
+GIF_FRAMES = 9
+GIF_FRAME_MS = 200
+# The model that writes SVG output when the request names none (no source: a guess).
+DEFAULT_SVG_AUTHOR = "gpt-5-mini"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +65,10 @@ class ImageJob:
     def revised_prompt(self) -> str | None:
         return None
 
+    def extra_fields(self, images: list[bytes]) -> dict[str, object]:
+        """Top-level response fields beyond the settings and usage (``svg_usage``)."""
+        return {}
+
     def body(
         self, created: int, images: list[bytes], url_for: Callable[[bytes], str]
     ) -> dict[str, object]:
@@ -68,13 +79,14 @@ class ImageJob:
             response_format=self.response_format,
             url_for=url_for,
             revised_prompt=self.revised_prompt(),
-            settings=self.settings(),
+            settings={**self.settings(), **self.extra_fields(images)},
             usage=self.usage(),
         )
 
 
 class PromptedFields(TypedDict):
     model: ModelSpec
+    model_name: str
     prompt: str
     n: int
     size: str
@@ -85,22 +97,39 @@ class PromptedFields(TypedDict):
     response_format: str
     stream: bool
     partial_images: int
+    safety_identifier: str | None
+    complexity: str | None
+    frame_count: int
+    frame_duration_ms: int
+    svg_author: str
+    svg_effort: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class PromptedJob(ImageJob):
+    model_name: str  # as asked: a snapshot's name, shown on the picture
     prompt: str
     quality: str  # resolved
     background: str  # "opaque" or "transparent"
     stream: bool
     partial_images: int
+    # The effective safety identifier the answer echoes (models that take one).
+    safety_identifier: str | None = None
+    complexity: str | None = None
+    frame_count: int = GIF_FRAMES
+    frame_duration_ms: int = GIF_FRAME_MS
+    svg_author: str = DEFAULT_SVG_AUTHOR
+    svg_effort: str | None = None
 
     @staticmethod
     def common_values(checked: CheckedRequest) -> PromptedFields:
         """The shared fields from a checked request. Defaults cover parameters a model does
         not have at all (DALL·E: no output_format, background, stream ...)."""
+        svg = checked.values.get("svg")
+        svg_options = svg if isinstance(svg, dict) else {}
         return {
             "model": checked.model,
+            "model_name": checked.asked_model,
             "prompt": checked.text("prompt", ""),
             "n": checked.integer("n", 1),
             "size": checked.text("size", "1024x1024"),
@@ -112,12 +141,58 @@ class PromptedJob(ImageJob):
             "response_format": checked.text("response_format", "b64_json"),
             "stream": checked.flag("stream"),
             "partial_images": checked.integer("partial_images", 0),
+            "safety_identifier": effective_safety_identifier(checked),
+            "complexity": checked.optional_text("complexity"),
+            "frame_count": checked.integer("frame_count", GIF_FRAMES),
+            "frame_duration_ms": checked.integer("frame_duration_ms", GIF_FRAME_MS),
+            "svg_author": str(svg_options.get("model") or DEFAULT_SVG_AUTHOR),
+            "svg_effort": effort if isinstance(effort := svg_options.get("effort"), str) else None,
         }
 
+    def later_choices(self) -> tuple[str, ...]:
+        """Choices only later models offer that change the picture; empty for the seed's
+        models, so their pictures stay exactly as they were."""
+        return ("complexity", self.complexity) if self.complexity else ()
+
+    @property
+    def frames_billed(self) -> int:
+        """Images' worth of output tokens each image costs: every GIF frame is drawn."""
+        return self.frame_count if self.output_format == "gif" else 1
+
+    def scene(self, index: int) -> Scene:
+        """The card picture of image ``index``, which SVG output draws as vectors."""
+        raise NotImplementedError
+
+    def render_images(self) -> list[bytes]:
+        if self.output_format == "gif":
+            return [
+                encode_gif(self.picture(i), self.frame_count, self.frame_duration_ms)
+                for i in range(self.n)
+            ]
+        if self.output_format == "svg":
+            return [svg_document(self.scene(i)) for i in range(self.n)]
+        return super().render_images()
+
+    def extra_fields(self, images: list[bytes]) -> dict[str, object]:
+        if self.output_format != "svg":
+            return {}
+        return {"svg_usage": svg_usage(self.prompt, images, self.svg_author, self.svg_effort)}
+
     def settings(self) -> dict[str, object]:
-        return {
+        settings: dict[str, object] = {
             "background": self.background,
             "output_format": self.output_format,
             "quality": self.quality,
             "size": self.size,
         }
+        if self.safety_identifier is not None:
+            settings["safety_identifier"] = self.safety_identifier
+        return settings
+
+
+def effective_safety_identifier(checked: CheckedRequest) -> str | None:
+    """What the answer echoes, for models that take ``safety_identifier``: that value when
+    non-empty, else ``user`` when non-empty, else nothing (SDK 3.54)."""
+    if not checked.model.takes("safety_identifier"):
+        return None
+    return checked.optional_text("safety_identifier") or checked.optional_text("user") or None

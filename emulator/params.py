@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .multipart import FormField, FormFile
 
 _FORM_INTEGER = re.compile(r"[+-]?\d+")
+_SIZE = re.compile(r"(\d{1,9})x(\d{1,9})")
 
 
 def json_type_name(value: object) -> str:
@@ -152,3 +153,103 @@ class Files:
 
     def from_form(self, raw: str) -> object:
         return raw
+
+
+@dataclass(frozen=True)
+class FreeSize:
+    """Any ``WIDTHxHEIGHT`` within the model's limits, or ``auto`` (gpt-image-2 and later,
+    contract §11.2). Each limit broken is named in the error, first one first."""
+
+    multiple: int = 16
+    max_ratio: int = 3
+    max_edge: int = 3840
+    min_pixels: int = 655_360
+    max_pixels: int = 8_294_400
+    # The standard sizes every GPT image model takes (edits' ``auto`` picks among them).
+    values: tuple[str, ...] = ("1024x1024", "1024x1536", "1536x1024", "auto")
+
+    def check(self, name: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise errors.invalid_type(name, "a string", json_type_name(value))
+        if value == "auto":
+            return value
+        match = _SIZE.fullmatch(value)
+        if match is None:
+            raise errors.invalid_size(
+                name, value, "expected 'auto' or a size 'WIDTHxHEIGHT' such as '1536x864'"
+            )
+        width, height = int(match[1]), int(match[2])
+        long, short = max(width, height), min(width, height)
+        broken = (
+            (width % self.multiple or height % self.multiple or short == 0)
+            and f"width and height must both be positive multiples of {self.multiple}",
+            long > self.max_edge and f"the longest edge must be at most {self.max_edge} pixels",
+            long > self.max_ratio * short
+            and f"the aspect ratio must be between 1:{self.max_ratio} and {self.max_ratio}:1",
+            width * height < self.min_pixels
+            and f"the size must have at least {self.min_pixels} pixels in all",
+            width * height > self.max_pixels
+            and f"the size must have at most {self.max_pixels} pixels in all",
+        )
+        for rule in broken:
+            if rule:
+                raise errors.invalid_size(name, value, rule)
+        return f"{width}x{height}"
+
+    def from_form(self, raw: str) -> object:
+        return raw
+
+
+@dataclass(frozen=True)
+class SvgOptions:
+    """The ``svg`` object: the author model (required once the object is sent) and an
+    optional ``reasoning.effort``. Multipart sends ``svg[model]``, ``svg[reasoning][effort]``."""
+
+    efforts: tuple[str, ...]
+
+    def check(self, name: str, value: object) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise errors.invalid_type(name, "an object", json_type_name(value))
+        for key in value:
+            if key not in ("model", "reasoning"):
+                raise errors.unknown_parameter(f"{name}.{key}")
+        if value.get("model") is None:
+            raise errors.missing_required_parameter(f"{name}.model")
+        model = Text(max_length=256, non_empty=True).check(f"{name}.model", value["model"])
+        reasoning = value.get("reasoning")
+        effort = None
+        if reasoning is not None:
+            if not isinstance(reasoning, dict):
+                raise errors.invalid_type(
+                    f"{name}.reasoning", "an object", json_type_name(reasoning)
+                )
+            for key in reasoning:
+                if key != "effort":
+                    raise errors.unknown_parameter(f"{name}.reasoning.{key}")
+            if reasoning.get("effort") is not None:
+                effort = Choice(self.efforts).check(f"{name}.reasoning.effort", reasoning["effort"])
+        return {"model": model, "effort": effort}
+
+    def from_form(self, raw: str) -> object:
+        return raw
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A value any of ``kinds`` takes (the schema's view of a parameter whose kind differs
+    between models); the first kind's error when none does."""
+
+    kinds: tuple[Param, ...]
+
+    def check(self, name: str, value: object) -> object:
+        refusal: errors.APIError | None = None
+        for kind in self.kinds:
+            try:
+                return kind.check(name, value)
+            except errors.APIError as error:
+                refusal = refusal or error
+        assert refusal is not None
+        raise refusal
+
+    def from_form(self, raw: str) -> object:
+        return self.kinds[0].from_form(raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 
-from .catalog import ModelSpec
+from .specs import ModelSpec
 
 
 def image_item(*, b64_json: str | None, url: str | None, revised_prompt: str | None) -> dict:

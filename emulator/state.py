@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from .catalog import Catalog
 from .clock import Clock
 from .config import Config
 from .faults import Fault, Faults
 from .imagestore import ImageStore
 from .journal import Entry, Journal
+from .specs import Catalog
 
 
 @dataclass

@@ -86,6 +86,8 @@ async def image_events(
                 frame = await anyio.to_thread.run_sync(encoded_final, final)
                 usage = with_partial_images(job.usage(images=1) or {}, job.model, step)
                 event, extra = f"{prefix}.completed", {"usage": usage}
+                if job.safety_identifier is not None:
+                    extra["safety_identifier"] = job.safety_identifier
             yield sse(event, {"type": event, "b64_json": frame, **common, **extra})
             if on_event:
                 on_event()

@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image
 
 from . import errors
-from .catalog import MaskRules, MiB, UploadRules
 from .multipart import FormFile
+from .specs import MaskRules, MiB, UploadRules
 
 # Largest input decoded, in pixels (6000×6000). Larger images are refused from their
 # header alone, so a small file that inflates to gigabytes is never decoded.
@@ -159,29 +159,52 @@ def open_images(
     return [future.result() for future in futures]
 
 
+def open_overlay(
+    file: FormFile,
+    param: str,
+    rules: MaskRules,
+    mimetypes: tuple[str, ...],
+    first: InputImage,
+) -> Image.Image:
+    """A PNG with an alpha channel the size of the first image (a mask or a markup)."""
+    declared = _declared_type(file)
+    if declared is not None and declared not in mimetypes:
+        raise errors.unsupported_mimetype(param, declared, mimetypes)
+    if file.truncated or file.size > rules.max_bytes:
+        raise errors.mask_png_required(param)
+    data = file.read()
+    kind = sniff(data[:16])
+    if kind is None and declared is None:
+        raise errors.missing_mimetype(param)
+    if kind != "PNG":
+        raise errors.mask_png_required(param)
+    overlay = _decode(data, param, errors.mask_png_required(param))
+    if overlay.mode == "P" and "transparency" in overlay.info:
+        overlay = overlay.convert("RGBA")
+    if overlay.mode not in ("RGBA", "LA"):
+        raise errors.mask_without_alpha(overlay.mode, param)
+    if overlay.size != first.size:
+        raise errors.mask_size_mismatch(overlay.size, first.size, param)
+    return overlay
+
+
 def open_mask(
     file: FormFile, rules: MaskRules, mimetypes: tuple[str, ...], first: InputImage
 ) -> np.ndarray:
     """The area to edit: True where the mask's alpha is 0. Same size as the first image."""
-    declared = _declared_type(file)
-    if declared is not None and declared not in mimetypes:
-        raise errors.unsupported_mimetype("mask", declared, mimetypes)
-    if file.truncated or file.size > rules.max_bytes:
-        raise errors.mask_png_required()
-    data = file.read()
-    kind = sniff(data[:16])
-    if kind is None and declared is None:
-        raise errors.missing_mimetype("mask")
-    if kind != "PNG":
-        raise errors.mask_png_required()
-    mask = _decode(data, "mask", errors.mask_png_required())
-    if mask.mode == "P" and "transparency" in mask.info:
-        mask = mask.convert("RGBA")
-    if mask.mode not in ("RGBA", "LA"):
-        raise errors.mask_without_alpha(mask.mode)
-    if mask.size != first.size:
-        raise errors.mask_size_mismatch(mask.size, first.size)
+    mask = open_overlay(file, "mask", rules, mimetypes, first)
     return np.asarray(mask.getchannel("A")) == 0
+
+
+def apply_markup(
+    file: FormFile, rules: MaskRules, mimetypes: tuple[str, ...], first: InputImage
+) -> InputImage:
+    """The first image with the markup drawn over it: what the model is shown."""
+    markup = open_overlay(file, "markup", rules, mimetypes, first).convert("RGBA")
+    if np.asarray(markup.getchannel("A")).min() == 255:
+        raise errors.markup_without_transparency()
+    marked = Image.alpha_composite(first.image.convert("RGBA"), markup)
+    return replace(first, image=marked if "A" in first.image.getbands() else marked.convert("RGB"))
 
 
 def own_transparency(image: InputImage) -> np.ndarray | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .catalog import ModelSpec
+from .specs import ModelSpec
 from .tokenizer import count_tokens
 
 
@@ -11,25 +11,33 @@ def prompt_text_tokens(model: ModelSpec, prompt: str) -> int:
     return count_tokens(prompt) + model.prompt_token_overhead
 
 
-def usage_object(*, text_tokens: int, image_tokens: int, output_tokens: int) -> dict[str, object]:
-    """The ``usage`` object in the API's key order."""
+def usage_object(
+    *, text_tokens: int, image_tokens: int, output_tokens: int, output_details: bool = False
+) -> dict[str, object]:
+    """The ``usage`` object in the API's key order (alphabetical). ``output_details``: the
+    output_tokens_details that come with gpt-image-1.5 and later; all of it is image."""
     input_tokens = text_tokens + image_tokens
-    return {
+    usage: dict[str, object] = {
         "input_tokens": input_tokens,
         "input_tokens_details": {"image_tokens": image_tokens, "text_tokens": text_tokens},
         "output_tokens": output_tokens,
-        "total_tokens": input_tokens + output_tokens,
     }
+    if output_details:
+        usage["output_tokens_details"] = {"image_tokens": output_tokens, "text_tokens": 0}
+    usage["total_tokens"] = input_tokens + output_tokens
+    return usage
 
 
 def generation_usage(
-    model: ModelSpec, prompt: str, quality: str, size: str, n: int
+    model: ModelSpec, prompt: str, quality: str, size: str, n: int, frames: int = 1
 ) -> dict[str, object]:
-    """Usage of a generation: everything, input and output alike, times ``n``."""
+    """Usage of a generation: everything, input and output alike, times ``n``; a GIF's
+    output counts every one of its ``frames``."""
     return usage_object(
         text_tokens=n * prompt_text_tokens(model, prompt),
         image_tokens=0,
-        output_tokens=n * model.output_tokens[(quality, size)],
+        output_tokens=n * frames * model.image_output_tokens(quality, size),
+        output_details=model.output_token_details,
     )
 
 
@@ -54,6 +62,7 @@ def edit_usage(
     quality: str,
     size: str,
     n: int,
+    frames: int = 1,
 ) -> dict[str, object]:
     """Usage of an edit: the prompt and every input image (never the mask), all × n."""
     rule = model.input_image_tokens
@@ -64,12 +73,13 @@ def edit_usage(
         tiles = image_tiles(width, height)
         text += rule.text_base + rule.text_per_tile * tiles
         image += rule.image_base + rule.image_per_tile * tiles
-        if high_fidelity:
+        if high_fidelity or model.always_high_fidelity:
             image += rule.high_fidelity_square if width == height else rule.high_fidelity_other
     return usage_object(
         text_tokens=n * text,
         image_tokens=n * image,
-        output_tokens=n * model.output_tokens[(quality, size)],
+        output_tokens=n * frames * model.image_output_tokens(quality, size),
+        output_details=model.output_token_details,
     )
 
 
@@ -80,4 +90,39 @@ def with_partial_images(
     extra = count * model.partial_image_tokens
     output, total = usage["output_tokens"], usage["total_tokens"]
     assert isinstance(output, int) and isinstance(total, int)
-    return {**usage, "output_tokens": output + extra, "total_tokens": total + extra}
+    grown = {**usage, "output_tokens": output + extra, "total_tokens": total + extra}
+    if "output_tokens_details" in usage:
+        grown["output_tokens_details"] = {"image_tokens": output + extra, "text_tokens": 0}
+    return grown
+
+
+# SVG output is written by a text model from the rendered reference image; its usage is
+# reported apart (svg_usage). No source gives numbers: the input is the prompt plus a fixed
+# instruction and the reference image, the output is the document itself plus reasoning.
+SVG_INPUT_OVERHEAD = 1200  # instructions and the reference image, per request
+SVG_REASONING_TOKENS = {
+    "none": 0,
+    "minimal": 64,
+    "low": 512,
+    "medium": 2048,
+    "high": 8192,
+    "xhigh": 16384,
+    "max": 32768,
+}
+SVG_DEFAULT_EFFORT = "medium"
+
+
+def svg_usage(
+    prompt: str, documents: list[bytes], model: str, effort: str | None
+) -> dict[str, object]:
+    reasoning = SVG_REASONING_TOKENS[effort or SVG_DEFAULT_EFFORT]
+    input_tokens = count_tokens(prompt) + SVG_INPUT_OVERHEAD
+    written = sum(count_tokens(document.decode()) for document in documents)
+    output_tokens = written + reasoning
+    return {
+        "input_tokens": input_tokens,
+        "model": model,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": reasoning,
+        "total_tokens": input_tokens + output_tokens,
+    }

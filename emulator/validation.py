@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import errors
-from .catalog import Catalog, Endpoint, EndpointSpec, ModelSpec
 from .params import Files, Param, Text
+from .specs import Catalog, Endpoint, EndpointSpec, ModelSpec
 
 _MODEL_NAME = Text()
 
@@ -25,6 +25,12 @@ class CheckedRequest:
     # Every parameter the model takes on the endpoint: the sent value or the default.
     # ``auto`` is kept as sent; resolving it is the job's concern.
     values: Mapping[str, object]
+    # The model's name as asked (a dated snapshot names the same entry); the id if unset.
+    model_name: str = ""
+
+    @property
+    def asked_model(self) -> str:
+        return self.model_name or self.model.id
 
     def resolved(self, name: str) -> object:
         value = self.values.get(name)
@@ -76,9 +82,12 @@ def check_request(
     if lenient:
         return _check_leniently(args, endpoint, catalog, form)
 
-    model = _choose_model(args, spec, catalog)
+    model_name = _choose_model(args, spec, catalog)
+    model = catalog.models[model_name]
     rules = model.endpoints[endpoint]
     for name in args:
+        if name in rules.refused:
+            raise rules.refused[name](model_name)
         if name != "model" and name not in rules.params:
             raise errors.unknown_parameter(name)
     for name in rules.required:
@@ -91,7 +100,7 @@ def check_request(
             values[name] = kind.check(name, _value(kind, args[name], form))
     for rule in rules.rules:
         rule(values)
-    return CheckedRequest(model=model, values=values)
+    return CheckedRequest(model=model, values=values, model_name=model_name)
 
 
 def _value(kind: Param, value: object, form: bool) -> object:
@@ -108,11 +117,11 @@ def _check_leniently(
     spec = catalog.endpoints[endpoint]
     name = args.get("model")
     if "model" not in args:
-        model = catalog.models[spec.default_for(args)]
-    elif isinstance(name, str) and name in spec.models:
-        model = catalog.models[name]
-    else:  # a model the catalog does not know answers as the endpoint's first
-        model = catalog.models[spec.models[0]]
+        name = spec.default_for(args)
+    elif not (isinstance(name, str) and name in spec.models):
+        name = spec.models[0]  # a model the catalog does not know answers as the first
+    assert isinstance(name, str)
+    model = catalog.models[name]
     rules = model.endpoints[endpoint]
     schema = catalog.schema_params(endpoint)
     for required in rules.required:
@@ -131,17 +140,18 @@ def _check_leniently(
             continue
         with contextlib.suppress(errors.APIError):  # if the model refuses, its default stands
             values[param] = kind.check(param, allowed)
-    return CheckedRequest(model=model, values=values)
+    return CheckedRequest(model=model, values=values, model_name=name)
 
 
-def _choose_model(args: Mapping[str, object], spec: EndpointSpec, catalog: Catalog) -> ModelSpec:
+def _choose_model(args: Mapping[str, object], spec: EndpointSpec, catalog: Catalog) -> str:
+    """The name of the model the request is for (its snapshot name if it asked for one)."""
     if "model" not in args:
-        return catalog.models[spec.default_for(args)]
+        return spec.default_for(args)
     if spec.legacy_errors:
         if args["model"] not in spec.models:
             raise errors.variation_model(str(args["model"]))
-        return catalog.models[str(args["model"])]
+        return str(args["model"])
     name = _MODEL_NAME.check("model", args["model"])
     if name not in spec.models:
         raise errors.invalid_value("model", name, spec.models)
-    return catalog.models[name]
+    return name

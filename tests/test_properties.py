@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from xml.etree import ElementTree
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from emulator import create_app
-from emulator.catalog import CATALOG, ModelSpec
-from emulator.params import Boolean, Choice, Integer, Param, Text
+from emulator.catalog import CATALOG
+from emulator.errors import APIError
+from emulator.params import Boolean, Choice, FreeSize, Integer, Param, SvgOptions, Text
+from emulator.specs import ModelSpec
 
 from .images import decode
 
 GEN = "/v1/images/generations"
-MODELS = [CATALOG.models[m] for m in CATALOG.endpoints["generations"].models]
-FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+NAMES = list(CATALOG.endpoints["generations"].models)  # snapshots included
+FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
 FAST = settings(
     max_examples=40,
     deadline=None,
@@ -31,15 +35,37 @@ def http() -> Iterator[TestClient]:
         yield client
 
 
+def fits(kind: FreeSize, width: int, height: int) -> bool:
+    try:
+        kind.check("size", f"{width}x{height}")
+    except APIError:
+        return False
+    return True
+
+
+def free_sizes(kind: FreeSize) -> st.SearchStrategy[object]:
+    """Valid sizes of moderate area (so the examples stay quick), and ``auto``."""
+    sides = st.integers(40, 120).map(lambda k: 16 * k)
+    drawn = st.tuples(sides, sides).filter(lambda wh: fits(kind, *wh))
+    return st.one_of(st.just("auto"), drawn.map(lambda wh: f"{wh[0]}x{wh[1]}"))
+
+
 def valid_value(name: str, kind: Param) -> st.SearchStrategy[object]:
     if name == "n":
         return st.integers(1, min(3, kind.maximum))  # type: ignore[attr-defined]
     if name == "stream":
         return st.just(False)  # streamed answers are events, tested in test_streaming
+    if name == "frame_count":
+        return st.integers(2, 5)
+    if isinstance(kind, FreeSize):
+        return free_sizes(kind)
+    if isinstance(kind, SvgOptions):
+        effort = st.one_of(st.none(), st.sampled_from(kind.efforts))
+        return st.builds(lambda e: {"model": "gpt-5-mini", "reasoning": {"effort": e}}, effort)
     if isinstance(kind, Choice):
         return st.sampled_from(kind.values)
     if isinstance(kind, Integer):
-        return st.integers(kind.minimum, kind.maximum)
+        return st.integers(kind.minimum, min(kind.maximum, 10_000))
     if isinstance(kind, Boolean):
         return st.booleans()
     assert isinstance(kind, Text)
@@ -47,26 +73,44 @@ def valid_value(name: str, kind: Param) -> st.SearchStrategy[object]:
     return st.text(min_size=1, max_size=limit)
 
 
+def within_format_rules(body: dict[str, object]) -> None:
+    """Drop what the chosen output format refuses (contract §11.3), in place."""
+    fmt = body.get("output_format", "png")
+    if fmt in ("gif", "svg"):
+        for name in ("partial_images", "output_compression"):
+            body.pop(name, None)
+    if fmt == "svg":
+        body["n"] = 1
+    if fmt != "gif":
+        body.pop("frame_count", None)
+        body.pop("frame_duration_ms", None)
+    if fmt != "svg":
+        body.pop("svg", None)
+    if body.get("background") == "transparent" and fmt not in ("png", "webp"):
+        body["background"] = "opaque"
+    if fmt == "png" and body.get("output_compression", 100) < 100:  # type: ignore[operator]
+        body["output_compression"] = 100
+
+
 @st.composite
-def valid_request(draw: st.DrawFn) -> tuple[ModelSpec, dict]:
-    model = draw(st.sampled_from(MODELS))
+def valid_request(draw: st.DrawFn) -> tuple[str, ModelSpec, dict]:
+    name = draw(st.sampled_from(NAMES))
+    model = CATALOG.models[name]
     params = model.endpoints["generations"].params
     body: dict[str, object] = {
-        "model": model.id,
+        "model": name,
         "prompt": draw(valid_value("prompt", params["prompt"])),
     }
-    for name in draw(st.sets(st.sampled_from([p for p in params if p != "prompt"]))):
-        body[name] = draw(valid_value(name, params[name]))
-    fmt = body.get("output_format", "png")
-    assume(not (body.get("background") == "transparent" and fmt == "jpeg"))
-    assume(not (fmt == "png" and body.get("output_compression", 100) < 100))  # type: ignore[operator]
-    return model, body
+    for param in draw(st.sets(st.sampled_from([p for p in params if p != "prompt"]))):
+        body[param] = draw(valid_value(param, params[param]))
+    within_format_rules(body)
+    return name, model, body
 
 
 @FAST
 @given(valid_request())
 def test_every_valid_request_gives_the_promised_images(http: TestClient, case: tuple) -> None:
-    model, body = case
+    _, model, body = case
     response = http.post(
         GEN,
         json={**body, "response_format": "b64_json"} if model.response_style == "dall-e" else body,
@@ -76,23 +120,37 @@ def test_every_valid_request_gives_the_promised_images(http: TestClient, case: t
     n = body.get("n", 1)
     assert len(answer["data"]) == n
     defaults = model.endpoints["generations"].defaults
-    size = body.get("size", defaults["size"])
+    size = str(body.get("size", defaults["size"]))
     size = model.auto.get("size", size) if size == "auto" else size
     fmt = body.get("output_format", "png")
     transparent = body.get("background") == "transparent"
+    frames = body.get("frame_count", 9) if fmt == "gif" else 1
     for item in answer["data"]:
+        if fmt == "svg":
+            document = ElementTree.fromstring(base64.b64decode(item["b64_json"]))
+            assert f"{document.get('width')}x{document.get('height')}" == size
+            continue
         image = decode(item["b64_json"])
         assert f"{image.size[0]}x{image.size[1]}" == size
-        assert image.format == FORMATS[fmt]
-        assert image.mode == ("RGBA" if transparent else "RGB")
+        assert image.format == FORMATS[str(fmt)]
+        if fmt == "gif":
+            assert image.n_frames == frames and image.mode == "P"
+        else:
+            assert image.mode == ("RGBA" if transparent else "RGB")
     if model.reports_usage:
         usage = answer["usage"]
         details = usage["input_tokens_details"]
         assert usage["input_tokens"] == details["text_tokens"] + details["image_tokens"]
         assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
-        assert usage["output_tokens"] == n * model.output_tokens[(answer["quality"], size)]
+        per_image = model.image_output_tokens(answer["quality"], size)
+        assert usage["output_tokens"] == n * frames * per_image
+        assert ("output_tokens_details" in usage) == model.output_token_details
         assert answer["size"] == size and answer["output_format"] == fmt
         assert answer["quality"] != "auto" and answer["background"] != "auto"
+        assert ("svg_usage" in answer) == (fmt == "svg")
+        echoed = body.get("safety_identifier") or body.get("user") or None
+        if model.takes("safety_identifier"):
+            assert answer.get("safety_identifier") == echoed
     else:
         assert list(answer) == ["created", "data"]
 
@@ -102,6 +160,15 @@ def invalid_value(kind: Param) -> st.SearchStrategy[object]:
         st.lists(st.integers(), max_size=2),
         st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     )
+    if isinstance(kind, FreeSize):
+        bad = ["9x9", "1000x1000", "4096x2048", "3840x1024", "512x512", "3840x2400", "big"]
+        return st.one_of(st.sampled_from(bad), st.integers(), wrong_type)
+    if isinstance(kind, SvgOptions):
+        return st.one_of(
+            st.sampled_from([{}, {"model": ""}, {"model": "m", "reasoning": {"effort": "x"}}]),
+            st.integers(),
+            st.lists(st.integers(), max_size=2),
+        )
     if isinstance(kind, Choice):
         return st.one_of(
             st.text(max_size=12).filter(lambda v: v not in kind.values), st.integers(), wrong_type
@@ -121,7 +188,7 @@ def invalid_value(kind: Param) -> st.SearchStrategy[object]:
 
 @st.composite
 def invalid_request(draw: st.DrawFn) -> dict:
-    model, body = draw(valid_request())
+    _, model, body = draw(valid_request())
     params = model.endpoints["generations"].params
     how = draw(st.sampled_from(["value", "unknown", "foreign"]))
     if how == "value":

@@ -90,8 +90,12 @@ CASES = [
         "unknown model",
         {"model": "bad model", "prompt": "x"},
         error(
-            "Invalid value: 'bad model'. Supported values are: 'gpt-image-1', 'dall-e-2', and "
-            "'dall-e-3'.",
+            "Invalid value: 'bad model'. Supported values are: 'gpt-image-1', "
+            "'gpt-image-1-mini', 'gpt-image-1.5', 'chatgpt-image-latest', 'gpt-image-2', "
+            "'gpt-image-2-2026-04-21', 'gpt-image-2.5-sunburst', "
+            "'gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare', "
+            "'gpt-image-2.5-flare-2026-09-08', 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', "
+            "'dall-e-2', and 'dall-e-3'.",
             "model",
             "invalid_value",
         ),

@@ -26,7 +26,13 @@ except ImportError:  # pragma: no cover - depends on the platform
 _LEVEL = 1
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+MEDIA_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "svg": "image/svg+xml",
+}
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:

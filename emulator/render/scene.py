@@ -79,7 +79,7 @@ def _subject_mask(rows: int, cols: int, seed: bytes) -> np.ndarray:
     cy, cx = rows * SUBJECT_CENTRE_Y, cols / 2 - 0.5
     radius = min(rows, cols) * SUBJECT_RADIUS
     dy, dx = (y - cy) / radius, (x - cx) / radius
-    shape = seed[10] % 3
+    shape = subject_shape(seed)
     if shape == 0:
         return dx * dx + dy * dy <= 1.0
     if shape == 1:
@@ -93,7 +93,18 @@ def subject_box(width: int, height: int) -> tuple[int, int, int]:
     return (width - side) // 2, max(0, round(height * SUBJECT_CENTRE_Y) - side // 2), side
 
 
-def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:
+@dataclass(frozen=True)
+class Mosaic:
+    """The subject's cells: ``choice[r, c]`` is the palette tile of the cell whose top-left
+    grid block is ``(r * cell, c * cell)``; the subject's shape clips them."""
+
+    rows: int  # grid blocks down and across the whole picture
+    cols: int
+    cell: int  # grid blocks per cell side
+    choice: np.ndarray  # cell rows × cell columns of tile indices
+
+
+def mosaic_for(scene: Scene, colours: Palette) -> Mosaic:
     rows, cols = -(-scene.height // GRID), -(-scene.width // GRID)
     rng = np.random.default_rng(int.from_bytes(scene.seed[10:18], "big"))
     cell = max(1, round(min(rows, cols) * 0.72 / scene.detail))  # grid blocks per cell
@@ -103,7 +114,18 @@ def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:
     cy, cx = np.mgrid[:cell_rows, :cell_cols] * (2.4 / scene.detail)
     bands = cx * np.cos(angle) + cy * np.sin(angle) + rng.uniform(0, 0.45, (cell_rows, cell_cols))
     choice = np.floor(bands * len(colours.tiles)).astype(np.int64) % len(colours.tiles)
-    mosaic = colours.tiles[choice].repeat(cell, 0).repeat(cell, 1)[:rows, :cols]
+    return Mosaic(rows, cols, cell, choice)
+
+
+def subject_shape(seed: bytes) -> int:
+    """0: disc, 1: squircle, 2: diamond."""
+    return seed[10] % 3
+
+
+def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:
+    cells = mosaic_for(scene, colours)
+    rows, cols, cell = cells.rows, cells.cols, cells.cell
+    mosaic = colours.tiles[cells.choice].repeat(cell, 0).repeat(cell, 1)[:rows, :cols]
 
     grid = np.empty((rows, cols, scene.channels), np.uint8)
     grid[..., :3] = colours.background
@@ -126,7 +148,23 @@ def _upscale(grid: np.ndarray, width: int, height: int) -> np.ndarray:
     return out.reshape(rows * GRID, cols * GRID, channels)[:height, :width]
 
 
-def _draw_card(pixels: np.ndarray, scene: Scene, colours: Palette) -> None:
+@dataclass(frozen=True)
+class CardLayout:
+    """Where the card and its text go: pixel boxes and font sizes, for raster and SVG alike."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    pad: int
+    line: int  # distance between prompt lines
+    body_size: int
+    small_size: int
+    lines: list[str]  # the prompt, wrapped and shortened to fit
+    caption_y: int  # from the card's top
+
+
+def card_layout(scene: Scene) -> CardLayout:
     height, width = scene.height, scene.width
     short = min(width, height)
     size = max(12, round(short / 32))
@@ -142,17 +180,23 @@ def _draw_card(pixels: np.ndarray, scene: Scene, colours: Palette) -> None:
     card_height = 2 * pad + len(lines) * line + small.line_height + (pad // 2 if lines else 0)
     bottom = height - round(height * 0.05)
     top = max(0, bottom - card_height)
-    paper = (*colours.card, 255)
-    card = pixels[top:bottom, left:right]  # a view: text is clipped to the card
-    card[...] = paper[: scene.channels]
+    caption_y = pad + len(lines) * line + (pad // 2 if lines else 0)
+    return CardLayout(left, top, right, bottom, pad, line, size, small.size, lines, caption_y)
 
-    y = pad
-    for text in lines:
-        draw_line(card, pad, y, text, body, (*colours.ink, 255), paper)
-        y += line
-    if lines:
-        y += pad // 2
-    draw_line(card, pad, y, scene.caption, small, (*colours.muted, 255), paper)
+
+def _draw_card(pixels: np.ndarray, scene: Scene, colours: Palette) -> None:
+    layout = card_layout(scene)
+    body, small = font(layout.body_size), font(layout.small_size)
+    paper = (*colours.card, 255)
+    card = pixels[layout.top : layout.bottom, layout.left : layout.right]  # text is clipped
+    card[...] = paper[: scene.channels]
+    y = layout.pad
+    for text in layout.lines:
+        draw_line(card, layout.pad, y, text, body, (*colours.ink, 255), paper)
+        y += layout.line
+    draw_line(
+        card, layout.pad, layout.caption_y, scene.caption, small, (*colours.muted, 255), paper
+    )
 
 
 def render(scene: Scene) -> np.ndarray:

@@ -1,0 +1,213 @@
+"""The shapes of the model catalog: what a model takes on each endpoint, how it counts
+tokens, and how endpoints list and default their models. The data is in ``catalog``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, TypeVar
+
+from .errors import APIError
+from .params import AnyOf, Choice, Files, FreeSize, Integer, Param, Text
+from .rules import Rule
+
+K = TypeVar("K")
+V = TypeVar("V")
+Endpoint = Literal["generations", "edits", "variations"]
+ResponseStyle = Literal["gpt-image", "dall-e"]
+
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    """What an endpoint takes as input images for one model (contract §4.2, §5, §14.5)."""
+
+    mimetypes: tuple[str, ...]  # declared part types accepted, in the API's listing order
+    formats: tuple[str, ...]  # decoded formats accepted (Pillow names)
+    max_bytes: int
+    # Modes an input may have; others get ``mode_error``.
+    modes: tuple[str, ...] = ("RGB", "RGBA", "L", "LA")
+    # "invalid_image_file" (GPT image models) or "input_image_mode" (DALL·E's wording).
+    mode_error: str = "invalid_image_file"
+    png_only: bool = False  # DALL·E 2: "Uploaded image must be a PNG and less than 4 MB."
+    square: bool = False
+    # Modes allowed when no mask is sent: the image's own transparency is then the mask.
+    modes_without_mask: tuple[str, ...] | None = None
+    error_type: str = "image_generation_user_error"  # for "Invalid input image - ..."
+
+
+@dataclass(frozen=True)
+class MaskRules:
+    max_bytes: int = 4 * MiB  # the spec's "PNG, less than 4MB"
+
+
+@dataclass(frozen=True)
+class EndpointRules:
+    """What one model accepts on one endpoint."""
+
+    # In the order the API checks them; a parameter absent here is refused as unknown.
+    params: Mapping[str, Param]
+    defaults: Mapping[str, object]
+    required: tuple[str, ...] = ("prompt",)
+    rules: tuple[Rule, ...] = ()
+    uploads: UploadRules | None = None
+    mask: MaskRules | None = None
+    # Edits: ``size: auto`` takes the standard size closest in aspect to the first image.
+    auto_size_follows_image: bool = False
+    # Parameters the model knows and refuses with an error of its own (not "Unknown
+    # parameter"), given the model name as asked: gpt-image-2's ``input_fidelity``.
+    refused: Mapping[str, Callable[[str], APIError]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImageTokenRule:
+    """Input tokens per uploaded image (contract §14.1): base + per_tile × tiles, where tiles
+    count 512-pixel squares after fitting in 2048×2048 and scaling the short side to 512."""
+
+    image_base: int = 65
+    image_per_tile: int = 129
+    text_base: int = 6
+    text_per_tile: int = 10
+    # input_fidelity=high adds these image tokens per input image (design.md).
+    high_fidelity_square: int = 4160
+    high_fidelity_other: int = 6240
+
+
+@dataclass(frozen=True)
+class PixelTokenRule:
+    """Output tokens per image from its pixels and quality (gpt-image-2 and later, which
+    have no table): ``ceil(base × (width × height / 1024²) ** exponent)`` per quality."""
+
+    base: Mapping[str, float]
+    exponent: Mapping[str, float]
+
+    def tokens(self, quality: str, width: int, height: int) -> int:
+        megapixels = width * height / (1024 * 1024)
+        return math.ceil(self.base[quality] * megapixels ** self.exponent[quality])
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    id: str
+    response_style: ResponseStyle
+    endpoints: Mapping[Endpoint, EndpointRules]
+    # Other names of the same model (dated snapshots); a request may use any of them.
+    aliases: tuple[str, ...] = ()
+    # Lifecycle as data (contract §1, §11): ISO dates; None where no source gives one.
+    released: str | None = None
+    shutdown: str | None = None
+    # Where the entry's rules come from when the contract does not know them.
+    note: str = ""
+    # How ``auto`` (or an unset value whose default is ``auto``) resolves, per parameter.
+    auto: Mapping[str, str] = field(default_factory=dict)
+    # Output tokens per image for (quality, size); empty for models that report no usage.
+    output_tokens: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # Or from pixels, for models that take any size.
+    pixel_tokens: PixelTokenRule | None = None
+    # Usage carries output_tokens_details {image_tokens, text_tokens} (gpt-image-1.5 on).
+    output_token_details: bool = False
+    # Fixed text tokens the API adds to each prompt (contract §14.1).
+    prompt_token_overhead: int = 6
+    revised_prompt: bool = False
+    input_image_tokens: ImageTokenRule | None = None
+    # Input images always count as high fidelity (gpt-image-2 on: the parameter is refused).
+    always_high_fidelity: bool = False
+    # Output tokens each streamed partial image adds (design.md, from GUIDE-26).
+    partial_image_tokens: int = 100
+    # Seconds a request takes on the real API, per quality (estimates, for --latency-factor).
+    latency_seconds: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
+
+    def takes(self, param: str) -> bool:
+        """Whether the model takes ``param`` on any endpoint."""
+        return any(param in rules.params for rules in self.endpoints.values())
+
+    def latency_for(self, quality: str) -> float:
+        return self.latency_seconds.get(quality, max(self.latency_seconds.values(), default=0.0))
+
+    @property
+    def reports_usage(self) -> bool:
+        return bool(self.output_tokens) or self.pixel_tokens is not None
+
+    def image_output_tokens(self, quality: str, size: str) -> int:
+        """Output tokens of one image of ``size`` (``WIDTHxHEIGHT``) at ``quality``."""
+        if self.pixel_tokens is not None:
+            width, height = (int(side) for side in size.split("x"))
+            return self.pixel_tokens.tokens(quality, width, height)
+        return self.output_tokens[(quality, size)]
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    name: Endpoint
+    # The models the endpoint serves, in the order the API lists them in its errors.
+    models: tuple[str, ...]
+    default_model: str
+    # The default switches to ``inferred_model`` when a parameter specific to it is sent
+    # (contract §3.3: the spec says so without naming them; this is our reading).
+    inferred_model: str | None = None
+    inference_params: frozenset[str] = frozenset()
+    inference_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # The variations backend is older: alphabetical error keys, one "Additional properties"
+    # error for unknown fields, and "leave the model blank" for any other model.
+    legacy_errors: bool = False
+
+    def default_for(self, args: Mapping[str, object]) -> str:
+        if self.inferred_model is not None:
+            if any(name in args for name in self.inference_params):
+                return self.inferred_model
+            for name, values in self.inference_values.items():
+                value = args.get(name)
+                if isinstance(value, str) and value in values:
+                    return self.inferred_model
+        return self.default_model
+
+
+def _frozen(mapping: dict[K, V]) -> Mapping[K, V]:
+    return MappingProxyType(mapping)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: Mapping[str, ModelSpec]
+    endpoints: Mapping[Endpoint, EndpointSpec]
+
+    def schema_params(self, endpoint: Endpoint) -> dict[str, Param]:
+        """Each parameter as the OpenAPI schema allows it: the union over the models."""
+        merged: dict[str, Param] = {}
+        for model_id in self.endpoints[endpoint].models:
+            for name, kind in self.models[model_id].endpoints[endpoint].params.items():
+                merged[name] = _union(merged[name], kind) if name in merged else kind
+        return merged
+
+    def known_params(self, endpoint: Endpoint) -> frozenset[str]:
+        """Every parameter some model takes on the endpoint, plus ``model``."""
+        names = {"model"}
+        for model_id in self.endpoints[endpoint].models:
+            names.update(self.models[model_id].endpoints[endpoint].params)
+        return frozenset(names)
+
+
+def _union(a: Param, b: Param) -> Param:
+    if isinstance(a, Choice) and isinstance(b, Choice):
+        return Choice(a.values + tuple(v for v in b.values if v not in a.values))
+    if isinstance(a, Integer) and isinstance(b, Integer):
+        return Integer(min(a.minimum, b.minimum), max(a.maximum, b.maximum))
+    if isinstance(a, Text) and isinstance(b, Text):
+        if a.max_length is None or b.max_length is None:
+            return Text(non_empty=a.non_empty and b.non_empty)
+        return Text(max(a.max_length, b.max_length), a.non_empty and b.non_empty)
+    if isinstance(a, Files) and isinstance(b, Files):
+        return Files(max(a.max_count, b.max_count), a.array or b.array)
+    if isinstance(a, AnyOf):
+        return a if b in a.kinds else AnyOf((*a.kinds, b))
+    if isinstance(a, FreeSize) or isinstance(b, FreeSize):
+        return AnyOf((a, b))  # a listed size, or any size within the limits
+    return a
