@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, control, errors, tokenizer
+from . import __version__, control, errors, files_api, tokenizer
 from .catalog import CATALOG
 from .clock import Clock
 from .config import Config
 from .cors import Cors
 from .endpoints import create_edit, create_generation, create_variation
+from .file_store import FileStore
 from .files import FILES_PATH, serve_image
 from .imagestore import ImageStore
 from .journal import Journal
@@ -48,9 +49,18 @@ def _routes() -> list[Route]:
         "edits": api_endpoint("edits", create_edit),
         "variations": api_endpoint("variations", create_variation, alphabetical_errors=True),
     }
+    files = {
+        ("", "POST"): api_endpoint("files", files_api.create_file),
+        ("", "GET"): api_endpoint("files", files_api.list_files),
+        ("/{file_id}", "GET"): api_endpoint("files", files_api.retrieve_file),
+        ("/{file_id}", "DELETE"): api_endpoint("files", files_api.delete_file),
+        ("/{file_id}/content", "GET"): api_endpoint("files", files_api.file_content),
+    }
     for prefix in ("/v1", ""):  # the SDKs' own test suites call the root paths
         for name, endpoint in endpoints.items():
             routes.append(Route(f"{prefix}/images/{name}", endpoint, methods=["POST"]))
+        for (suffix, method), handler in files.items():
+            routes.append(Route(f"{prefix}/files{suffix}", handler, methods=[method]))
     return routes
 
 
@@ -64,6 +74,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         catalog=CATALOG,
         images=ImageStore(clock, config.url_store_mb * 1024 * 1024, config.url_ttl_seconds),
         journal=Journal(config.journal_size),
+        files=FileStore(config.files_store_mb * 1024 * 1024),
     )
 
     @asynccontextmanager

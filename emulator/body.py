@@ -19,6 +19,15 @@ from starlette.requests import Request
 
 from . import errors
 from .multipart import Form, FormLimits, read_form
+
+__all__ = [
+    "FORM_LIMITS",
+    "FormLimits",
+    "body_chunks",
+    "parse_json",
+    "read_json",
+    "read_upload_form",
+]
 from .specs import MiB
 
 # The largest JSON body or form text field taken: a 32000-character prompt fits many times.
@@ -131,6 +140,8 @@ def _nesting_depth(data: bytes) -> int:
     return int(np.cumsum(step).max(initial=0))
 
 
-async def read_upload_form(request: Request, idle_seconds: float) -> Form:
-    chunks = body_chunks(request, limit=FORM_LIMITS.request_bytes, idle_seconds=idle_seconds)
-    return await read_form(request.headers.get("content-type", ""), chunks, FORM_LIMITS)
+async def read_upload_form(
+    request: Request, idle_seconds: float, limits: FormLimits = FORM_LIMITS
+) -> Form:
+    chunks = body_chunks(request, limit=limits.request_bytes, idle_seconds=idle_seconds)
+    return await read_form(request.headers.get("content-type", ""), chunks, limits)

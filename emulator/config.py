@@ -43,6 +43,14 @@ class Config:
         "a request body that stops arriving for this long (short of its Content-Length) "
         "is answered with a 400",
     )
+    files_store_mb: int = _option(
+        256, "memory for files uploaded to /v1/files; an upload past it is refused"
+    )
+    fetch_image_urls: bool = _option(
+        False,
+        "let JSON edits fetch image_url references from the network (off: only data: URLs "
+        "and the emulator's own image URLs)",
+    )
     journal_size: int = _option(1000, "requests kept in the journal; the oldest go first")
     api_keys: str = _option(
         "", "comma-separated keys accepted; empty: any non-empty key (the default)"

@@ -16,7 +16,9 @@ from .body import read_json, read_upload_form
 from .edits import EditJob
 from .forms import form_body, upload
 from .generations import GenerationJob
+from .image_refs import Sources
 from .journal import Entry, InputFile
+from .json_edits import checkable_body, journal_view, with_images
 from .multipart import Form
 from .pipeline import (
     Reply,
@@ -56,11 +58,37 @@ def check_form(
 def plan_edit(form: Form, catalog: Catalog, entry: Entry, lenient: bool) -> EditJob:
     """Check an edits form and decode its images (blocking: run off the event loop)."""
     body, checked = check_form(form, "edits", catalog, entry, lenient)
+    return prepare_edit(body, checked, entry, lenient)
+
+
+def plan_json_edit(
+    body: object, catalog: Catalog, sources: Sources, entry: Entry, lenient: bool
+) -> EditJob:
+    """Check a JSON edit, then fetch its images (blocking: run off the event loop)."""
+    record_asked(entry, journal_view(body))
+    converted = checkable_body(body, catalog)
+    checked = check_request(converted, "edits", catalog, lenient=lenient)
+    assert isinstance(body, dict)
+    job = prepare_edit(with_images(converted, body, sources), checked, entry, lenient, "images")
+    view = journal_view(body)
+    assert isinstance(view, dict)
+    entry.params.update({k: view[k] for k in ("images", "mask", "moderation") if k in view})
+    return job
+
+
+def prepare_edit(
+    body: dict[str, object],
+    checked: CheckedRequest,
+    entry: Entry,
+    lenient: bool,
+    image_param: str = "image",
+) -> EditJob:
+    """Decode the images, mask and markup of a checked edit, and plan its pictures."""
     rules = checked.model.endpoints["edits"]
     assert rules.uploads is not None and rules.mask is not None
     masks = upload(body, "mask")
     images = open_images(
-        upload(body, "image").named_files("image"),
+        upload(body, "image").named_files(image_param),
         rules.uploads,
         has_mask=bool(masks.parts),
         lenient=lenient,
@@ -119,7 +147,16 @@ async def plan_form(
 
 
 async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Reply:
-    job = await plan_form(request, emulator, entry, plan_edit)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        authenticate(request, emulator.config)
+        body = await read_json(request, emulator.config.body_timeout_seconds)
+        sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
+        job = await anyio.to_thread.run_sync(
+            plan_json_edit, body, emulator.catalog, sources, entry, emulator.config.lenient
+        )
+    else:
+        job = await plan_form(request, emulator, entry, plan_edit)
     if job.stream:
         return await stream(request, emulator, entry, job)
     return await answer(request, emulator, entry, job)

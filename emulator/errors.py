@@ -313,6 +313,17 @@ def invalid_image_file(index: int) -> APIError:
     )
 
 
+def empty_array(param: str) -> APIError:
+    # Inferred from the API's wording for strings and long arrays.
+    return APIError(
+        400,
+        f"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an "
+        "empty array instead.",
+        param=param,
+        code="empty_array",
+    )
+
+
 def array_too_long(param: str, maximum: int, got: int) -> APIError:
     return APIError(
         400,

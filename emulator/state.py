@@ -13,6 +13,7 @@ from starlette.requests import Request
 from .clock import Clock
 from .config import Config
 from .faults import Fault, Faults
+from .file_store import FileStore
 from .imagestore import ImageStore
 from .journal import Entry, Journal
 from .specs import Catalog
@@ -26,6 +27,7 @@ class Emulator:
     images: ImageStore
     journal: Journal
     faults: Faults = field(default_factory=Faults)
+    files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
 
     def public_base(self, request: Request) -> str:
@@ -47,9 +49,10 @@ class Emulator:
         return self.journal.entries(endpoint=endpoint, model=model, status=status)
 
     def reset(self) -> None:
-        """Back to a fresh start: journal, faults, URL images and clock."""
+        """Back to a fresh start: journal, faults, URL images, uploaded files and clock."""
         self.journal.clear()
         self.faults.clear()
         self.images.clear()
+        self.files.clear()
         self.clock.reset()
         self.streamed_events = 0

@@ -315,10 +315,11 @@ def test_mask_with_palette_transparency_counts_as_alpha(raw: TestClient) -> None
 # --- the form itself -----------------------------------------------------------------------
 
 
-def test_json_body_is_not_a_form(raw: TestClient) -> None:
-    response = raw.post(EDITS, json={"model": "gpt-image-1", "prompt": "x"})
+def test_json_body_is_not_a_form_for_variations(raw: TestClient) -> None:
+    # Edits take JSON bodies since 2026 (tests/test_json_edits.py); variations never did.
+    response = raw.post("/v1/images/variations", json={"model": "dall-e-2"})
     assert response.status_code == 400
-    assert response.json() == error(
+    assert response.json()["error"]["message"] == (
         "Invalid Content-Type header (application/json), expected multipart/form-data."
     )
 
