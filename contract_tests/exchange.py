@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 from PIL import Image
@@ -99,12 +100,29 @@ def http_request(request: dict[str, Any], api_key: str) -> dict[str, Any]:
 
 
 def image_properties(b64: str) -> dict[str, Any]:
+    """What an image decodes to; an animation adds its frame count, an SVG its size."""
+    data = base64.b64decode(b64)
+    if data.lstrip().startswith((b"<?xml", b"<svg")):
+        return _svg_properties(data)
     try:
-        image = Image.open(io.BytesIO(base64.b64decode(b64)))
+        image = Image.open(io.BytesIO(data))
         image.load()
     except Exception:
         return {"undecodable": True}
-    return {"format": image.format, "mode": image.mode, "size": list(image.size)}
+    properties = {"format": image.format, "mode": image.mode, "size": list(image.size)}
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1:
+        properties["frames"] = frames
+    return properties
+
+
+def _svg_properties(data: bytes) -> dict[str, Any]:
+    try:
+        root = ElementTree.fromstring(data)
+        size = [round(float(root.get(side, "0"))) for side in ("width", "height")]
+    except (ElementTree.ParseError, ValueError):
+        return {"undecodable": True}
+    return {"format": "SVG", "size": size}
 
 
 def normalise(value: Any, key: str | None = None) -> Any:
