@@ -109,7 +109,11 @@ def image_properties(b64: str) -> dict[str, Any]:
         image.load()
     except Exception:
         return {"undecodable": True}
-    properties = {"format": image.format, "mode": image.mode, "size": list(image.size)}
+    properties: dict[str, Any] = {
+        "format": image.format,
+        "mode": image.mode,
+        "size": list(image.size),
+    }
     frames = getattr(image, "n_frames", 1)
     if frames > 1:
         properties["frames"] = frames
