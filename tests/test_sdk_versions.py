@@ -65,6 +65,13 @@ r = client.images.create_variation(image=("v.png", png(256, 256), "image/png"), 
 out["variation"] = [Image.open(io.BytesIO(base64.b64decode(d.b64_json))).size for d in r.data]
 events = client.images.generate(model="gpt-image-1", prompt="otter", stream=True, partial_images=2)
 out["stream"] = [event.type for event in events]
+# The later models through the old client: any model name and size string pass through.
+r = client.images.generate(model="gpt-image-2", prompt="otter", size="1280x720", quality="low")
+im = Image.open(io.BytesIO(base64.b64decode(r.data[0].b64_json)))
+out["gpt2"] = [list(im.size), r.size, r.usage.output_tokens]
+r = client.images.edit(model="gpt-image-1.5", prompt="hat", quality="low",
+                       image=("a.png", png(1024, 1024), "image/png"))
+out["gpt15"] = [r.size, r.usage.output_tokens, r.usage.input_tokens_details.image_tokens]
 print(json.dumps(out))
 """
 
@@ -121,3 +128,5 @@ def test_openai_1_99_against_a_live_server(live_server: LiveServer) -> None:
     assert out["edit"] == ["1024x1024", 194 + 323 + 4160 + 6240]
     assert out["variation"] == [[256, 256], [256, 256]]
     assert out["stream"] == ["image_generation.partial_image"] * 2 + ["image_generation.completed"]
+    assert out["gpt2"] == [[1280, 720], "1280x720", 173]
+    assert out["gpt15"] == ["1024x1024", 272, 194]
