@@ -1,21 +1,21 @@
 """The model catalog: everything that differs between models, as data.
 
 Which parameters a model takes on an endpoint (and of what kind), its defaults, how its
-``auto`` values resolve, its output-token table and its response style all live here.
-Adding a model is adding an entry; the request pipeline has no ``if model == ...``.
-Sources: contract §3, §4, §5, §6, §8 and §14 (which wins where they disagree).
+``auto`` values resolve, its output-token table and its response style all live here:
+the DALL·E entries below, the GPT image models in ``gpt_image_models``, the shapes in
+``specs``. Adding a model is adding an entry; the request pipeline has no
+``if model == ...``. Sources: contract §3, §4, §5, §6, §8, §11 and §14 (which wins where
+they disagree).
 """
 
 from __future__ import annotations
 
-from .later_models import LATER_MODELS
-from .params import Boolean, Choice, Files, Integer, Text
-from .rules import compression_needs_lossy_format, transparent_needs_alpha_format
+from .gpt_image_models import GPT_IMAGE_MODELS
+from .params import Choice, Files, Integer, Text
 from .specs import (
     Catalog,
     EndpointRules,
     EndpointSpec,
-    ImageTokenRule,
     MaskRules,
     MiB,
     ModelSpec,
@@ -32,28 +32,6 @@ N_UP_TO_10 = Integer(1, 10)
 ONE_FILE = Files()
 MASK = Files()
 DALL_E_2_SIZES = Choice(("256x256", "512x512", "1024x1024"))
-GPT_IMAGE_SIZES = ("1024x1024", "1024x1536", "1536x1024", "auto")
-GPT_IMAGE_QUALITIES = ("low", "medium", "high", "auto")
-
-# The guide's token table (contract §8.1), exact in every real recording (§14.1).
-GPT_IMAGE_1_OUTPUT_TOKENS = _frozen(
-    {
-        ("low", "1024x1024"): 272,
-        ("low", "1024x1536"): 408,
-        ("low", "1536x1024"): 400,
-        ("medium", "1024x1024"): 1056,
-        ("medium", "1024x1536"): 1584,
-        ("medium", "1536x1024"): 1568,
-        ("high", "1024x1024"): 4160,
-        ("high", "1024x1536"): 6240,
-        ("high", "1536x1024"): 6208,
-    }
-)
-
-# design.md: quality auto → medium (what recordings show most, §14.2), size auto →
-# 1024x1024, background auto → opaque.
-GPT_IMAGE_AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background": "opaque"})
-
 DALL_E_2 = ModelSpec(
     id="dall-e-2",
     response_style="dall-e",
@@ -170,100 +148,12 @@ DALL_E_3 = ModelSpec(
     ),
 )
 
-GPT_IMAGE_1 = ModelSpec(
-    id="gpt-image-1",
-    response_style="gpt-image",
-    released="2025-04-23",
-    shutdown="2026-10-23",
-    auto=GPT_IMAGE_AUTO,
-    output_tokens=GPT_IMAGE_1_OUTPUT_TOKENS,
-    input_image_tokens=ImageTokenRule(),
-    latency_seconds=_frozen({"low": 12.0, "medium": 25.0, "high": 60.0}),
-    endpoints=_frozen(
-        {
-            "generations": EndpointRules(
-                params=_frozen(
-                    {
-                        "prompt": Text(max_length=32000, non_empty=True),
-                        "n": N_UP_TO_10,
-                        "quality": Choice(GPT_IMAGE_QUALITIES),
-                        "output_format": Choice(("png", "jpeg", "webp")),
-                        "output_compression": Integer(0, 100),
-                        "size": Choice(GPT_IMAGE_SIZES),
-                        "moderation": Choice(("low", "auto")),
-                        "background": Choice(("transparent", "opaque", "auto")),
-                        "user": USER,
-                        "stream": Boolean(),
-                        "partial_images": Integer(0, 3),
-                    }
-                ),
-                defaults=_frozen(
-                    {
-                        "n": 1,
-                        "quality": "auto",
-                        "output_format": "png",
-                        "output_compression": 100,
-                        "size": "auto",
-                        "moderation": "auto",
-                        "background": "auto",
-                        "stream": False,
-                        "partial_images": 0,
-                    }
-                ),
-                rules=(transparent_needs_alpha_format, compression_needs_lossy_format),
-            ),
-            "edits": EndpointRules(
-                params=_frozen(
-                    {
-                        "image": Files(max_count=16, array=True),
-                        "prompt": Text(max_length=32000, non_empty=True),
-                        "mask": MASK,
-                        "n": N_UP_TO_10,
-                        "quality": Choice(GPT_IMAGE_QUALITIES),
-                        "size": Choice(GPT_IMAGE_SIZES),
-                        "user": USER,
-                        "background": Choice(("transparent", "opaque", "auto")),
-                        "output_format": Choice(("png", "jpeg", "webp")),
-                        "output_compression": Integer(0, 100),
-                        "input_fidelity": Choice(("high", "low")),
-                        "stream": Boolean(),
-                        "partial_images": Integer(0, 3),
-                    }
-                ),
-                defaults=_frozen(
-                    {
-                        "n": 1,
-                        "quality": "auto",
-                        "size": "auto",
-                        "background": "auto",
-                        "output_format": "png",
-                        "output_compression": 100,
-                        "input_fidelity": "low",
-                        "stream": False,
-                        "partial_images": 0,
-                    }
-                ),
-                required=("image", "prompt"),
-                rules=(transparent_needs_alpha_format, compression_needs_lossy_format),
-                uploads=UploadRules(
-                    mimetypes=("image/jpeg", "image/png", "image/webp"),
-                    formats=("PNG", "JPEG", "WEBP"),
-                    max_bytes=50 * MiB,  # 25 MB in the guide; 50 MB from 2025-06 (contract §1)
-                ),
-                mask=MaskRules(),
-                auto_size_follows_image=True,
-            ),
-        }
-    ),
-)
-
 
 def _by_name(*models: ModelSpec) -> dict[str, ModelSpec]:
     """Every name a model answers to (its id and its snapshots) to its entry."""
     return {name: model for model in models for name in model.names}
 
 
-GPT_IMAGE_MODELS = (GPT_IMAGE_1, *LATER_MODELS)
 # The order the API lists models in "Supported values are": GPT image models as released,
 # then DALL·E (contract §9.2 row 26, §14.6).
 GPT_IMAGE_NAMES = tuple(name for model in GPT_IMAGE_MODELS for name in model.names)

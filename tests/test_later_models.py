@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from emulator.catalog import CATALOG
-from emulator.later_models import PIXEL_TOKENS, TABLE_TOKENS
+from emulator.gpt_image_models import PIXEL_TOKENS, TABLE_TOKENS
 from emulator.tokenizer import count_tokens
 
 from .expect import error

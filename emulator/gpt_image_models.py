@@ -1,11 +1,12 @@
-"""The GPT image models after gpt-image-1 (contract §1, §11), built from their differences.
+"""The GPT image models (contract §1, §3, §4, §11), built by one factory from their differences.
 
-gpt-image-1-mini, gpt-image-1.5 and chatgpt-image-latest keep gpt-image-1's three sizes and
-the guide's token table. gpt-image-2 takes any size within limits, counts output tokens from
-pixels and refuses ``input_fidelity`` (it always works at high fidelity). The 2.5 family adds
-``xhigh``/``max`` quality, GIF and SVG output, ``complexity`` and ``markup``. Every one of
-them takes ``safety_identifier``. Where the contract has '?', an entry takes its closest
-family member's rules and says so in its ``note``.
+gpt-image-1 is the seed's model. gpt-image-1-mini, gpt-image-1.5 and chatgpt-image-latest
+keep its three sizes and the guide's token table. gpt-image-2 takes any size within limits,
+counts output tokens from pixels and refuses ``input_fidelity`` (it always works at high
+fidelity). The 2.5 family adds ``xhigh``/``max`` quality, GIF and SVG output,
+``complexity`` and ``markup``. Every model after gpt-image-1 takes ``safety_identifier``.
+Where the contract has '?', an entry takes its closest family member's rules and says so
+in its ``note``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ ALL_FORMATS = (*RASTER_FORMATS, "gif", "svg")
 SVG_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 GIF_DEFAULTS = {"frame_count": 9, "frame_duration_ms": 200}
 
-# The guide's table (contract §8.1), which it keeps for GPT image models before gpt-image-2.
+# The guide's table (contract §8.1), exact in every real recording (§14.1); the 2026 guide
+# keeps it for GPT image models before gpt-image-2.
 TABLE_TOKENS = _frozen(
     {
         ("low", "1024x1024"): 272,
@@ -73,6 +75,8 @@ GPT_IMAGE_UPLOADS = UploadRules(
     formats=("PNG", "JPEG", "WEBP"),
     max_bytes=50 * MiB,
 )
+# design.md: quality auto → medium (what recordings show most, §14.2), size auto →
+# 1024x1024, background auto → opaque.
 AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background": "opaque"})
 
 
@@ -88,11 +92,22 @@ class Family:
     output_token_details: bool
     complexity: bool = False
     markup: bool = False
+    safety_identifier: bool = True  # every model after gpt-image-1
     latency: Mapping[str, float] = field(
         default_factory=lambda: _frozen({"low": 10.0, "medium": 20.0, "high": 50.0})
     )
 
 
+GPT_IMAGE_1_FAMILY = Family(
+    sizes=STANDARD_SIZES,
+    qualities=STANDARD_QUALITIES,
+    formats=RASTER_FORMATS,
+    input_fidelity=Choice(("high", "low")),
+    table_tokens=True,
+    output_token_details=False,
+    safety_identifier=False,
+    latency=_frozen({"low": 12.0, "medium": 25.0, "high": 60.0}),
+)
 MINI = Family(
     sizes=STANDARD_SIZES,
     qualities=STANDARD_QUALITIES,
@@ -145,6 +160,10 @@ def _output_params(family: Family) -> dict[str, Param]:
     return params
 
 
+def _safety_identifier(family: Family) -> dict[str, Param]:
+    return {"safety_identifier": Text()} if family.safety_identifier else {}
+
+
 def _generations(family: Family) -> EndpointRules:
     return EndpointRules(
         params=_frozen(
@@ -158,7 +177,7 @@ def _generations(family: Family) -> EndpointRules:
                 "moderation": Choice(("low", "auto")),
                 "background": Choice(("transparent", "opaque", "auto")),
                 "user": Text(),
-                "safety_identifier": Text(),
+                **_safety_identifier(family),
                 "stream": Boolean(),
                 "partial_images": Integer(0, 3),
                 **_output_params(family),
@@ -198,7 +217,7 @@ def _edits(family: Family) -> EndpointRules:
         "quality": Choice(family.qualities),
         "size": family.sizes,
         "user": Text(),
-        "safety_identifier": Text(),
+        **_safety_identifier(family),
         "background": Choice(("transparent", "opaque", "auto")),
         "output_format": Choice(family.formats),
         "output_compression": Integer(0, 100),
@@ -264,6 +283,13 @@ def gpt_image_model(
     )
 
 
+GPT_IMAGE_1 = gpt_image_model(
+    "gpt-image-1",
+    GPT_IMAGE_1_FAMILY,
+    released="2025-04-23",
+    shutdown="2026-10-23",
+    note="the seed's model: 25 MB uploads in the guide, 50 MB from 2025-06 (contract §1)",
+)
 GPT_IMAGE_1_MINI = gpt_image_model("gpt-image-1-mini", MINI, released="2025-10-06")
 GPT_IMAGE_1_5_MODEL = gpt_image_model("gpt-image-1.5", GPT_IMAGE_1_5, released="2025-12-16")
 CHATGPT_IMAGE_LATEST = gpt_image_model(
@@ -301,8 +327,9 @@ GPT_IMAGE_2_6_FLARE = gpt_image_model(
     "gpt-image-2.6-flare", GPT_IMAGE_2_5, released="2026-10-23", note=_2_6_NOTE
 )
 
-# In release order, as the API lists GPT image models after gpt-image-1 (§9.2 row 26).
-LATER_MODELS = (
+# In release order, as the API lists them (§9.2 row 26).
+GPT_IMAGE_MODELS = (
+    GPT_IMAGE_1,
     GPT_IMAGE_1_MINI,
     GPT_IMAGE_1_5_MODEL,
     CHATGPT_IMAGE_LATEST,
