@@ -7,14 +7,14 @@ Needs Debian's ``chromium`` at /usr/bin/chromium (``.ci/run`` installs it on CI)
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from emulator.server import EmulatorServer
+
+from .static_host import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -92,26 +92,11 @@ async function refused(base) {
 """
 
 
-class _Page(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        data = PAGE.encode()
-        self.send_response(200)
-        self.send_header("content-type", "text/html; charset=utf-8")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def page_origin() -> Iterator[str]:
     """The app's origin: another port, so every call to the emulator is cross-origin."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving({"/": ("text/html; charset=utf-8", PAGE.encode())}) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ data: URL, the emulator's own image URL, uploaded file id, or (when allowed) a w
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -19,6 +17,7 @@ from emulator.server import EmulatorServer
 from emulator.tokenizer import count_tokens
 
 from .images import decode, encoded, mask_with_hole, solid, striped
+from .static_host import serving
 
 EDITS = "/v1/images/edits"
 PNG = solid(1024, 1024)
@@ -161,28 +160,11 @@ def test_same_upload_rules_as_multipart(raw: TestClient) -> None:
     assert response.json()["error"]["param"] == "size"
 
 
-class _Images(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/missing.png":
-            self.send_error(404)
-            return
-        data = solid(800, 600) if self.path == "/photo.png" else b"x" * 2048
-        self.send_response(200)
-        self.send_header("content-type", "image/png")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def image_host() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Images)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    answers = {"/photo.png": ("image/png", solid(800, 600)), "/big.png": ("image/png", b"x" * 2048)}
+    with serving(answers) as host:
+        yield host
 
 
 def test_fetching_urls_when_allowed(image_host: str, monkeypatch: pytest.MonkeyPatch) -> None:
