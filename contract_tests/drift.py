@@ -4,7 +4,9 @@
     OPENAI_API_KEY=sk-... python -m contract_tests.drift --target real [--max-paid-calls 3]
     OPENAI_API_KEY=sk-... python -m contract_tests.drift --target real --record
 
-With ``--target real`` every fixture's request also goes to the real API, and the report
+The emulator answers each fixture as of the day it describes (its ``as_of``); the real API
+answers as of today. Differences are grouped by that day. With ``--target real`` every
+fixture's request also goes to the real API, and the report
 says, field by field, where the real answer departs from the fixture and from the
 emulator. ``--record`` then writes the real answers into the fixtures (source "recorded",
 today's date): review them with ``git diff``, fix the emulator until the tests pass, commit.
@@ -37,8 +39,10 @@ REAL_API = "https://api.openai.com"
 DRIFT_KEY = "sk-drift-report"
 
 
-def _ask(http: httpx.Client, fixture: dict[str, Any], key: str) -> dict[str, Any]:
-    return observed(http.request(**http_request(fixture["request"], key)))
+def _ask(
+    http: httpx.Client, fixture: dict[str, Any], key: str, as_of: str | None = None
+) -> dict[str, Any]:
+    return observed(http.request(**http_request(fixture["request"], key, as_of)))
 
 
 def _record(path: Path, fixture: dict[str, Any], answer: dict[str, Any]) -> None:
@@ -51,6 +55,7 @@ def _record(path: Path, fixture: dict[str, Any], answer: dict[str, Any]) -> None
             "reference": f"recorded from the real API by contract_tests.drift on {today}",
             "note": f"replaces: {previous['kind']} ({previous['reference']})",
         },
+        "as_of": today,  # the real API answers as of today
         "response": answer,
     }
     path.write_text(json.dumps(fixture, indent=2, ensure_ascii=False) + "\n")
@@ -84,12 +89,15 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
         EmulatorServer(config) as server,
         httpx.Client(base_url=server.base_url, timeout=60) as emu,
     ):
-        for name, fixture in fixtures:
+        era_counts: dict[str, list[int]] = {}
+        for name, fixture in sorted(fixtures, key=lambda item: (item[1]["as_of"], item[0])):
+            as_of = fixture["as_of"]
+            if as_of not in era_counts:  # differences grouped by the era a fixture describes
+                era_counts[as_of] = [0, 0]
+                print(f"as of {as_of} (the emulator answers as of that day):", file=out)
             server.emulator.reset()
-            lines = [
-                f"emulator: {d}"
-                for d in compare_answers(fixture["response"], _ask(emu, fixture, DRIFT_KEY))
-            ]
+            emulated = _ask(emu, fixture, DRIFT_KEY, as_of)
+            lines = [f"emulator: {d}" for d in compare_answers(fixture["response"], emulated)]
             if real is not None and not runs_on(fixture, "real"):
                 lines.append("real: skipped (emulator-only)")
             elif real is not None:
@@ -103,7 +111,7 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
                         for d in compare_answers(fixture["response"], answer)
                     ]
                     server.emulator.reset()
-                    emulator_answer = _ask(emu, fixture, DRIFT_KEY)
+                    emulator_answer = _ask(emu, fixture, DRIFT_KEY, as_of)
                     lines += [
                         f"real vs emulator: {d}" for d in compare_answers(answer, emulator_answer)
                     ]
@@ -111,12 +119,15 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
                         _record(root / f"{name}.json", fixture, answer)
             real_differs = any(not line.startswith("real: skipped") for line in lines)
             differing += real_differs
+            era_counts[as_of][real_differs] += 1
             status = "DIFFERS" if real_differs else "ok"
             print(f"  {status:8} {name} ({fixture['source']['kind']})", file=out)
             for line in lines:
                 print(f"             {line}", file=out)
     if real is not None:
         real.close()
+    for as_of, (agree, differ) in era_counts.items():
+        print(f"as of {as_of}: {agree} agree, {differ} differ", file=out)
     print(f"{len(fixtures) - differing} agree, {differing} differ", file=out)
     return 1 if differing else 0
 

@@ -1,10 +1,11 @@
 """Exchanges with an images API, as data: what to send, and what came back in a form that
 can be compared across targets (the emulator, the real API, a stored fixture).
 
-A fixture (``fixtures/**/*.json``) holds a request description and the expected answer,
-normalised: every image is replaced by what it decodes to (format, mode, size), values that
-differ on every call by their kind (``created``, ``created_at``, URLs, DALL·E 3's revised
-prompt), and streamed answers by their list of events.
+A fixture (``fixtures/**/*.json``) holds a request description, the day it describes
+(``as_of``: the emulator answers it as of that day) and the expected answer, normalised:
+every image is replaced by what it decodes to (format, mode, size), values that differ on
+every call by their kind (``created``, ``created_at``, URLs, DALL·E 3's revised prompt),
+and streamed answers by their list of events.
 """
 
 from __future__ import annotations
@@ -81,9 +82,15 @@ def _multipart(form: dict[str, str], files: list[dict[str, Any]]) -> bytes:
     return out + f"--{BOUNDARY}--\r\n".encode()
 
 
-def http_request(request: dict[str, Any], api_key: str) -> dict[str, Any]:
-    """Keyword arguments for ``httpx.Client.request`` (or Starlette's TestClient)."""
+AS_OF_HEADER = "x-emulator-as-of"
+
+
+def http_request(request: dict[str, Any], api_key: str, as_of: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``httpx.Client.request`` (or Starlette's TestClient).
+    ``as_of``: the day the emulator answers as of (the real API is always today)."""
     headers = {"Authorization": f"Bearer {api_key}", **request.get("headers", {})}
+    if as_of is not None:
+        headers[AS_OF_HEADER] = as_of
     headers = {name: value for name, value in headers.items() if value is not None}
     call: dict[str, Any] = {"method": request["method"], "url": request["path"], "headers": headers}
     if "json" in request:

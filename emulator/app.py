@@ -75,6 +75,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         images=ImageStore(clock, config.url_store_mb * 1024 * 1024, config.url_ttl_seconds),
         journal=Journal(config.journal_size),
         files=FileStore(config.files_store_mb * 1024 * 1024),
+        as_of=config.as_of_day,
     )
 
     @asynccontextmanager

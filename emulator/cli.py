@@ -43,6 +43,10 @@ def config_from(argv: Sequence[str] | None = None) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> None:
     config = config_from(argv)
+    try:
+        config.as_of_day  # noqa: B018 - checked before anything starts
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     # A wildcard address is not one a client can call; show loopback instead.
     shown = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     base = f"http://{shown}:{config.port}"

@@ -6,6 +6,7 @@ from, so a new option is one ``field`` with its help text.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -61,6 +62,11 @@ class Config:
         "moderation-test",
         "comma-separated words that make a prompt be refused by the safety system",
     )
+    as_of: str = _option(
+        "",
+        "answer as the API did on this date, YYYY-MM-DD (per request: header "
+        "x-emulator-as-of); empty: today's build, every model served",
+    )
     lenient: bool = _option(
         False,
         "accept what the OpenAPI schema allows (unknown models, parameters a model does not "
@@ -70,6 +76,16 @@ class Config:
         0.0, "sleep as long as the real model would take, times this factor (0: off)"
     )
     log_level: str = _option("info", "uvicorn log level: critical, error, warning, info, debug")
+
+    @property
+    def as_of_day(self) -> datetime.date | None:
+        """``as_of`` as a date; a ValueError says what is wrong with it."""
+        if not self.as_of.strip():
+            return None
+        try:
+            return datetime.date.fromisoformat(self.as_of.strip())
+        except ValueError:
+            raise ValueError(f"--as-of must be a date as YYYY-MM-DD, got {self.as_of!r}") from None
 
     @property
     def accepted_keys(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import __version__
+from . import __version__, eras
 from .body import parse_json, read_bytes
 from .errors import APIError
 from .faults import Fault
@@ -121,6 +121,33 @@ async def faults(request: Request) -> Response:
     return JSONResponse({"faults": [f.as_dict() for f in emulator.faults.pending()]})
 
 
+async def eras_listing(request: Request) -> Response:
+    """The table of dated changes, and what is served on a day (``?as_of=``, else the
+    emulator's own setting, else today's build)."""
+    emulator = _emulator(request)
+    day = emulator.as_of
+    if "as_of" in request.query_params:
+        try:
+            day = eras.parse_day(request.query_params["as_of"], "as_of")
+        except ValueError as error:
+            return _bad(str(error))
+    catalog = emulator.catalog_at(day)
+    return JSONResponse(
+        {
+            "as_of": day.isoformat() if day else None,
+            "changes": [
+                {"date": c.date.isoformat(), "what": c.what, "source": c.source}
+                for c in eras.table(emulator.catalog)
+            ],
+            "served": {name: list(spec.models) for name, spec in catalog.endpoints.items()},
+            "retired": {name: list(spec.retired) for name, spec in catalog.endpoints.items()},
+            "default_models": {
+                name: spec.default_model for name, spec in catalog.endpoints.items()
+            },
+        }
+    )
+
+
 async def openapi(request: Request) -> Response:
     from .control_openapi import document
 
@@ -136,5 +163,6 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/clock", clock, methods=["GET", "POST"]),
         Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
         Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]

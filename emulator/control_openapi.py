@@ -107,5 +107,12 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "delete": {"summary": "Drop every pending fault", "responses": _ok("cleared")},
             },
+            "/_emulator/eras": {
+                "get": {
+                    "summary": "Dated changes of the API, and what is served on a day",
+                    "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string"}}],
+                    "responses": _ok("changes, served and retired models, default models"),
+                },
+            },
         },
     }

@@ -23,6 +23,7 @@ from .multipart import Form
 from .pipeline import (
     Reply,
     answer,
+    dated_catalog,
     record_asked,
     record_request,
     stream,
@@ -32,13 +33,15 @@ from .state import Emulator
 from .uploads import apply_markup, open_images, open_mask, own_transparency
 from .validation import CheckedRequest, check_request
 from .variations import VariationJob
+from .wire import error_response
 
 
 async def create_generation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
     authenticate(request, emulator.config)
     body = await read_json(request, emulator.config.body_timeout_seconds)
     record_asked(entry, body)
-    checked = check_request(body, "generations", emulator.catalog, lenient=emulator.config.lenient)
+    catalog = dated_catalog(request)
+    checked = check_request(body, "generations", catalog, lenient=emulator.config.lenient)
     record_request(entry, checked, [])
     job = GenerationJob.from_request(checked)
     if job.stream:
@@ -140,7 +143,7 @@ async def plan_form(
     form = await read_upload_form(request, emulator.config.body_timeout_seconds)
     try:
         return await anyio.to_thread.run_sync(
-            plan, form, emulator.catalog, entry, emulator.config.lenient
+            plan, form, dated_catalog(request), entry, emulator.config.lenient
         )
     finally:
         form.close()
@@ -148,12 +151,13 @@ async def plan_form(
 
 async def create_edit(request: Request, emulator: Emulator, entry: Entry) -> Reply:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/json":
+    catalog = dated_catalog(request)
+    if media_type == "application/json" and catalog.endpoints["edits"].json_body:
         authenticate(request, emulator.config)
         body = await read_json(request, emulator.config.body_timeout_seconds)
         sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
         job = await anyio.to_thread.run_sync(
-            plan_json_edit, body, emulator.catalog, sources, entry, emulator.config.lenient
+            plan_json_edit, body, catalog, sources, entry, emulator.config.lenient
         )
     else:
         job = await plan_form(request, emulator, entry, plan_edit)
@@ -173,6 +177,11 @@ def plan_variation(form: Form, catalog: Catalog, entry: Entry, lenient: bool) ->
 
 
 async def create_variation(request: Request, emulator: Emulator, entry: Entry) -> Reply:
+    if not dated_catalog(request).endpoints["variations"].available:
+        # The endpoint is gone: the API's unknown-route answer, in its usual key order.
+        gone = errors.invalid_url(request.method, request.url.path)
+        entry.error = gone.body()["error"]
+        return error_response(gone)
     return await answer(
         request, emulator, entry, await plan_form(request, emulator, entry, plan_variation)
     )

@@ -230,6 +230,33 @@ def transparent_needs_alpha_format(output_format: str = "jpeg") -> APIError:
     )
 
 
+# --- dated answers (eras) ----------------------------------------------------------------
+
+
+def model_not_found(model: str) -> APIError:
+    # Quoted (contract §9.2 row 26): what a retired model answers.
+    return APIError(
+        404,
+        f"The model `{model}` does not exist or you do not have access to it.",
+        code="model_not_found",
+    )
+
+
+def dall_e_3_single_image() -> APIError:
+    # Quoted (contract §9.2 row 8): the 2023-24 wording, before the generic bound.
+    return APIError(400, "You must provide n=1 for this model.")
+
+
+def transparent_not_supported_for_model() -> APIError:
+    # Quoted fragment (contract §11.1): gpt-image-2 at launch, before the 2026-08-20 preview.
+    return APIError(
+        400,
+        "Transparent background is not supported for this model.",
+        param="background",
+        code="invalid_value",
+    )
+
+
 # --- later models (contract §11; wording inferred where no capture exists) ---------------
 
 

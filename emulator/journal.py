@@ -43,6 +43,7 @@ class Entry:
     path: str
     request_id: str
     created_at: float
+    as_of: str | None = None  # the day the request was answered as of, if one was set
     model: str | None = None
     params: dict[str, object] = field(default_factory=dict)
     inputs: list[InputFile] = field(default_factory=list)

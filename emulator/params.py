@@ -253,3 +253,17 @@ class AnyOf:
 
     def from_form(self, raw: str) -> object:
         return self.kinds[0].from_form(raw)
+
+
+@dataclass(frozen=True)
+class SingleImage:
+    """dall-e-3's ``n`` in 2023-24: the type checks of ``Integer(1, 1)``, but more than one
+    image gets that era's own sentence instead of the generic bound."""
+
+    def check(self, name: str, value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 1:
+            raise errors.dall_e_3_single_image()
+        return Integer(1, 1).check(name, value)
+
+    def from_form(self, raw: str) -> object:
+        return Integer(1, 1).from_form(raw)

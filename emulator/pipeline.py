@@ -12,17 +12,19 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from . import errors, faults
+from . import eras, errors, faults
 from .files import image_url
 from .jobs import ImageJob, PromptedJob
 from .journal import Entry, InputFile
 from .params import Upload
+from .specs import Catalog
 from .state import Emulator
 from .streaming import EventStream, image_events
 from .uploads import InputImage
@@ -35,6 +37,7 @@ log = logging.getLogger("emulator")
 STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
 
 Reply = Response | EventStream
+R = TypeVar("R")
 Handler = Callable[[Request, Emulator, Entry], Awaitable[Reply]]
 
 
@@ -56,10 +59,13 @@ def api_endpoint(
             now=emulator.clock.now(),
         )
         try:
+            day = eras.requested_day(request.headers.get(eras.HEADER), emulator.as_of)
+            entry.as_of = day.isoformat() if day else None
+            request.state.catalog = emulator.catalog_at(day)
             reply = await handler(request, emulator, entry)
         except errors.APIError as error:
             entry.status, entry.error = error.status, error.body()["error"]
-            return error_response(error, alphabetical=alphabetical_errors)
+            return dated(error_response(error, alphabetical=alphabetical_errors), entry)
         except DropConnection:
             entry.status = 0
             return DroppedConnection()
@@ -72,9 +78,22 @@ def api_endpoint(
             entry.status, entry.error = failure.status, failure.body()["error"]
             return error_response(failure, alphabetical=alphabetical_errors)
         entry.status = reply.status_code if isinstance(reply, Response) else 200
-        return reply
+        return dated(reply, entry)
 
     return endpoint
+
+
+def dated(reply: R, entry: Entry) -> R:
+    """The answer, saying which day it was answered as of when one was set."""
+    if entry.as_of is not None and isinstance(reply, Response | EventStream):
+        reply.headers[eras.HEADER] = entry.as_of
+    return reply
+
+
+def dated_catalog(request: Request) -> Catalog:
+    """The catalog as of the request's day (set by ``api_endpoint``)."""
+    catalog: Catalog = request.state.catalog
+    return catalog
 
 
 # --- recording what was asked ------------------------------------------------------------------

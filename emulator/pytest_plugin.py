@@ -10,7 +10,8 @@ Fixtures:
   ``openai.OpenAI`` wired straight into it.
 
 ``@pytest.mark.images_emulator(reset=False)`` keeps what earlier tests left (journal,
-faults, clock) instead of resetting.
+faults, clock) instead of resetting. ``@pytest.mark.images_emulator(as_of="2025-06-01")``
+answers that test as the API did on that day (a retirement, an older answer shape).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ MARKER = "images_emulator"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(reset=True): reset the images emulator before the test (reset=False keeps "
-        "journal, faults and clock from earlier tests)",
+        f"{MARKER}(reset=True, as_of=None): reset the images emulator before the test "
+        "(reset=False keeps journal, faults and clock from earlier tests); as_of='YYYY-MM-DD' "
+        "answers the test as the API did on that day",
     )
 
 
@@ -40,11 +42,19 @@ def images_emulator_server() -> Iterator[Any]:
 
 
 @pytest.fixture
-def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest) -> Any:
+def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     marker = request.node.get_closest_marker(MARKER)
-    if marker is None or marker.kwargs.get("reset", True):
-        images_emulator_server.emulator.reset()
-    return images_emulator_server
+    options = marker.kwargs if marker is not None else {}
+    emulator = images_emulator_server.emulator
+    if options.get("reset", True):
+        emulator.reset()
+    configured = emulator.config.as_of_day
+    if options.get("as_of") is not None:
+        import datetime
+
+        emulator.as_of = datetime.date.fromisoformat(options["as_of"])
+    yield images_emulator_server
+    emulator.as_of = configured
 
 
 @pytest.fixture

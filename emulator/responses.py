@@ -32,6 +32,8 @@ def images_body(
     alphabetically; DALL·E models: ``created`` and ``data`` only."""
     if model.response_style != "gpt-image":
         return {"created": created, "data": items}
+    if not model.reports_settings:  # gpt-image-1 before 2025-06-03: created, data, usage
+        settings = {}
     body: dict[str, object] = {"created": created}
     fields = {**settings, "data": items}
     if usage is not None:

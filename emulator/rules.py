@@ -79,3 +79,9 @@ def animation_and_vector_limits(values: Mapping[str, object]) -> None:
 def markup_excludes_mask(values: Mapping[str, object]) -> None:
     if values.get("markup") is not None and values.get("mask") is not None:
         raise errors.markup_with_mask()
+
+
+def opaque_only(values: Mapping[str, object]) -> None:
+    """gpt-image-2 before transparent backgrounds reached it (2026-08-20)."""
+    if values.get("background") == "transparent":
+        raise errors.transparent_not_supported_for_model()

@@ -23,8 +23,11 @@ from .state import Emulator
 
 
 class EmulatorServer:
-    def __init__(self, config: Config | None = None, *, clock: Clock | None = None) -> None:
-        self.config = config or Config()
+    def __init__(
+        self, config: Config | None = None, *, clock: Clock | None = None, as_of: str | None = None
+    ) -> None:
+        """``as_of``: answer as the API did on that day (``YYYY-MM-DD``), as ``--as-of``."""
+        self.config = (config or Config()).with_overrides(as_of=as_of)
         self.app = create_app(self.config, clock=clock)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -38,6 +38,9 @@ class UploadRules:
     # Modes allowed when no mask is sent: the image's own transparency is then the mask.
     modes_without_mask: tuple[str, ...] | None = None
     error_type: str = "image_generation_user_error"  # for "Invalid input image - ..."
+    # Declared types judged by the bytes, like an untyped part (application/octet-stream
+    # in the DALL·E 2 era, before the API checked part types).
+    sniffed_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ class ModelSpec:
     pixel_tokens: PixelTokenRule | None = None
     # Usage carries output_tokens_details {image_tokens, text_tokens} (gpt-image-1.5 on).
     output_token_details: bool = False
+    # Answers carry the resolved background, output_format, quality and size at the top
+    # level (gpt-image-1 from 2025-06-03 on; contract §14.3).
+    reports_settings: bool = True
     # Fixed text tokens the API adds to each prompt (contract §14.1).
     prompt_token_overhead: int = 6
     revised_prompt: bool = False
@@ -158,6 +164,12 @@ class EndpointSpec:
     # The variations backend is older: alphabetical error keys, one "Additional properties"
     # error for unknown fields, and "leave the model blank" for any other model.
     legacy_errors: bool = False
+    # Names no longer served: asking for one gets the retired-model answer (dated catalogs).
+    retired: tuple[str, ...] = ()
+    # False once the endpoint itself is retired (variations, 2026-10-23).
+    available: bool = True
+    # Edits take a JSON body (image references) as well as a form (2026-05 on).
+    json_body: bool = True
 
     def default_for(self, args: Mapping[str, object]) -> str:
         if self.inferred_model is not None:
@@ -179,10 +191,15 @@ class Catalog:
     models: Mapping[str, ModelSpec]
     endpoints: Mapping[Endpoint, EndpointSpec]
 
+    def _listed(self, endpoint: Endpoint) -> tuple[str, ...]:
+        """Every model the endpoint knows: served, or retired on a dated catalog's day."""
+        spec = self.endpoints[endpoint]
+        return (*spec.models, *spec.retired)
+
     def schema_params(self, endpoint: Endpoint) -> dict[str, Param]:
         """Each parameter as the OpenAPI schema allows it: the union over the models."""
         merged: dict[str, Param] = {}
-        for model_id in self.endpoints[endpoint].models:
+        for model_id in self._listed(endpoint):
             for name, kind in self.models[model_id].endpoints[endpoint].params.items():
                 merged[name] = _union(merged[name], kind) if name in merged else kind
         return merged
@@ -190,7 +207,7 @@ class Catalog:
     def known_params(self, endpoint: Endpoint) -> frozenset[str]:
         """Every parameter some model takes on the endpoint, plus ``model``."""
         names = {"model"}
-        for model_id in self.endpoints[endpoint].models:
+        for model_id in self._listed(endpoint):
             names.update(self.models[model_id].endpoints[endpoint].params)
         return frozenset(names)
 

@@ -6,10 +6,12 @@ The same object is the Python face of the control plane: ``emulator.clock.freeze
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from . import eras
 from .clock import Clock
 from .config import Config
 from .faults import Fault, Faults
@@ -29,6 +31,21 @@ class Emulator:
     faults: Faults = field(default_factory=Faults)
     files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
+    # The day requests are answered as of (None: today's build, every model served);
+    # the x-emulator-as-of header wins over it for one request.
+    as_of: datetime.date | None = None
+    _dated: dict[datetime.date, Catalog] = field(default_factory=dict, repr=False)
+
+    def catalog_at(self, day: datetime.date | None) -> Catalog:
+        """The catalog as the API was on ``day`` (today's build's catalog for None)."""
+        if day is None:
+            return self.catalog
+        dated = self._dated.get(day)
+        if dated is None:
+            if len(self._dated) > 256:  # a bound on what odd dates from headers can fill
+                self._dated.clear()
+            dated = self._dated[day] = eras.catalog_at(self.catalog, day)
+        return dated
 
     def public_base(self, request: Request) -> str:
         return self.config.public_url or str(request.base_url)
@@ -56,3 +73,4 @@ class Emulator:
         self.files.clear()
         self.clock.reset()
         self.streamed_events = 0
+        self.as_of = self.config.as_of_day

@@ -84,6 +84,8 @@ def open_image(
     file: FormFile, param: str, index: int, rules: UploadRules, *, has_mask: bool
 ) -> InputImage:
     declared = _declared_type(file)
+    if declared in rules.sniffed_types:
+        declared = None
     if declared is not None and rules.mimetypes and declared not in rules.mimetypes:
         raise errors.unsupported_mimetype(param, declared, rules.mimetypes)
     if file.truncated or file.size > rules.max_bytes:

@@ -119,8 +119,9 @@ def _check_leniently(
     if "model" not in args:
         name = spec.default_for(args)
     elif not (isinstance(name, str) and name in spec.models):
-        name = spec.models[0]  # a model the catalog does not know answers as the first
-    assert isinstance(name, str)
+        name = spec.models[0] if spec.models else name  # unknown: the first model answers
+    if not isinstance(name, str) or name not in spec.models:  # nothing served (retired)
+        raise errors.model_not_found(str(name))
     model = catalog.models[name]
     rules = model.endpoints[endpoint]
     schema = catalog.schema_params(endpoint)
@@ -144,9 +145,15 @@ def _check_leniently(
 
 
 def _choose_model(args: Mapping[str, object], spec: EndpointSpec, catalog: Catalog) -> str:
-    """The name of the model the request is for (its snapshot name if it asked for one)."""
+    """The name of the model the request is for (its snapshot name if it asked for one).
+    A model retired on the date the request is answered as of gets the retired answer."""
     if "model" not in args:
-        return spec.default_for(args)
+        name = spec.default_for(args)
+        if name in spec.retired:
+            raise errors.model_not_found(name)
+        return name
+    if args["model"] in spec.retired:
+        raise errors.model_not_found(str(args["model"]))
     if spec.legacy_errors:
         if args["model"] not in spec.models:
             raise errors.variation_model(str(args["model"]))

@@ -35,7 +35,7 @@ def test_openapi_document_describes_every_route(raw: TestClient) -> None:
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         f"/_emulator/{name}"
-        for name in ("health", "version", "config", "reset", "clock", "journal", "faults")
+        for name in ("health", "version", "config", "reset", "clock", "journal", "faults", "eras")
     }
 
 

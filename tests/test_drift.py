@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import shutil
@@ -51,7 +52,8 @@ def test_record_mode_writes_what_the_real_api_answered(
     for name in ("unknown-model", "gpt-image-1-low"):
         shutil.copy(FIXTURES / "generations" / f"{name}.json", tmp_path / f"{name}.json")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-stand-in")
-    with EmulatorServer() as stand_in:  # plays the real API
+    # Plays the real API of the fixtures' era (today's build lists more models).
+    with EmulatorServer(as_of="2025-08-12") as stand_in:
         status, report = run(
             "--fixtures",
             str(tmp_path),
@@ -68,6 +70,7 @@ def test_record_mode_writes_what_the_real_api_answered(
     assert report.startswith("1 paid call(s) to the real API (of 1; --max-paid-calls 1)")
     recorded = json.loads((tmp_path / "gpt-image-1-low.json").read_text())
     assert recorded["source"]["kind"] == "recorded"
+    assert recorded["as_of"] == datetime.date.today().isoformat()  # what the real API is
     assert recorded["response"]["body"]["data"][0]["b64_json"]["image"]["size"] == [1024, 1024]
 
 

@@ -40,6 +40,16 @@ def test_unless_asked_to_keep(images_emulator):
 def test_in_process(images_inprocess_client, images_emulator_app):
     images_inprocess_client.images.generate(model="dall-e-3", prompt="x")
     assert len(images_emulator_app.state.emulator.requests(model="dall-e-3")) == 1
+
+
+@pytest.mark.images_emulator(as_of="2026-06-01")
+def test_across_a_retirement(images_client):
+    with pytest.raises(openai.NotFoundError):
+        images_client.images.generate(model="dall-e-3", prompt="x")
+
+
+def test_the_date_ends_with_its_test(images_client):
+    assert images_client.images.generate(model="dall-e-3", prompt="x").data
 """
 
 
@@ -52,7 +62,7 @@ def test_plugin_from_a_users_test_file(
     # Installed, the plugin loads by itself; from a bare checkout it is named explicitly.
     load = [] if installed() else ["-p", "emulator.pytest_plugin"]
     result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=7)
 
 
 def installed() -> bool:

@@ -1,0 +1,297 @@
+"""The API as it was on a given date: one table of dated changes, and the catalog as of a day.
+
+Today's catalog (``catalog``) describes every model with its latest behaviour. Each change
+below says how the API differed before its date (``before``) or what it changed from its
+date on (``after``), as an edit of the catalog; the catalog as of a day is today's with
+every change applied on the right side of that day. Model releases and shutdowns are the
+catalog entries' own dates. Nothing else in the emulator compares dates: handlers read the
+dated catalog they are given.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from .errors import APIError
+from .params import SingleImage
+from .rules import opaque_only
+from .specs import Catalog, Endpoint, EndpointRules, EndpointSpec, ModelSpec, _frozen
+
+HEADER = "x-emulator-as-of"
+
+
+@dataclass
+class Draft:
+    """A catalog being edited into its state on some day."""
+
+    models: dict[str, ModelSpec]
+    endpoints: dict[Endpoint, EndpointSpec]
+
+    def update_model(self, model_id: str, edit: Callable[[ModelSpec], ModelSpec]) -> None:
+        edited: dict[int, ModelSpec] = {}  # a model and its snapshots are one entry
+        for name, spec in self.models.items():
+            if spec.id == model_id:
+                self.models[name] = edited.setdefault(id(spec), edit(spec))
+
+    def update_rules(
+        self,
+        model_ids: Iterable[str] | None,
+        endpoints: Iterable[Endpoint],
+        edit: Callable[[EndpointRules], EndpointRules],
+    ) -> None:
+        ids = {spec.id for spec in self.models.values()} if model_ids is None else set(model_ids)
+        for model_id in ids:
+
+            def edit_model(spec: ModelSpec) -> ModelSpec:
+                rules = dict(spec.endpoints)
+                for endpoint in endpoints:
+                    if endpoint in rules:
+                        rules[endpoint] = edit(rules[endpoint])
+                return replace(spec, endpoints=_frozen(rules))
+
+            self.update_model(model_id, edit_model)
+
+    def update_endpoint(self, endpoint: Endpoint, **fields: object) -> None:
+        self.endpoints[endpoint] = replace(self.endpoints[endpoint], **fields)  # type: ignore[arg-type]
+
+
+Edit = Callable[[Draft], None]
+
+
+@dataclass(frozen=True)
+class Change:
+    date: datetime.date
+    what: str
+    source: str
+    before: Edit | None = None  # how the API was before ``date``
+    after: Edit | None = None  # what changed from ``date`` on, where today's catalog differs
+
+
+def _day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+# --- edits ----------------------------------------------------------------------------------
+
+
+def _without(
+    params: tuple[str, ...], endpoints: tuple[Endpoint, ...], models: tuple[str, ...] | None
+) -> Edit:
+    """The parameters did not exist yet: unknown parameters, as any other."""
+
+    def drop(rules: EndpointRules) -> EndpointRules:
+        return replace(
+            rules,
+            params=_frozen({k: v for k, v in rules.params.items() if k not in params}),
+            defaults=_frozen({k: v for k, v in rules.defaults.items() if k not in params}),
+        )
+
+    return lambda draft: draft.update_rules(models, endpoints, drop)
+
+
+def _dall_e_3_single_image(draft: Draft) -> None:
+    def edit(rules: EndpointRules) -> EndpointRules:
+        return replace(rules, params=_frozen({**rules.params, "n": SingleImage()}))
+
+    draft.update_rules(("dall-e-3",), ("generations",), edit)
+
+
+def _octet_stream_sniffed(draft: Draft) -> None:
+    def edit(rules: EndpointRules) -> EndpointRules:
+        if rules.uploads is None:
+            return rules
+        sniffed = replace(rules.uploads, sniffed_types=("application/octet-stream",))
+        return replace(rules, uploads=sniffed)
+
+    draft.update_rules(("dall-e-2",), ("edits", "variations"), edit)
+
+
+def _no_settings_fields(draft: Draft) -> None:
+    draft.update_model("gpt-image-1", lambda spec: replace(spec, reports_settings=False))
+
+
+def _no_inferred_model(draft: Draft) -> None:
+    for endpoint in ("generations", "edits"):
+        draft.update_endpoint(endpoint, inferred_model=None)
+
+
+def _edits_default_gpt_image_1_5(draft: Draft) -> None:
+    draft.update_endpoint("edits", default_model="gpt-image-1.5", inferred_model=None)
+
+
+def _forms_only(draft: Draft) -> None:
+    draft.update_endpoint("edits", json_body=False)
+
+
+def _opaque_gpt_image_2(draft: Draft) -> None:
+    def edit(rules: EndpointRules) -> EndpointRules:
+        return replace(rules, rules=(*rules.rules, opaque_only))
+
+    draft.update_rules(("gpt-image-2",), ("generations", "edits"), edit)
+
+
+def _variations_retired(draft: Draft) -> None:
+    draft.update_endpoint("variations", available=False)
+
+
+# --- the table ------------------------------------------------------------------------------
+
+CHANGES: tuple[Change, ...] = (
+    Change(
+        _day("2025-01-01"),
+        "dall-e-3 with n > 1: the generic integer bound replaces 'You must provide n=1 for "
+        "this model.'",
+        "contract §9.2 row 8 (2023-24 captures; the cut-over date is inferred)",
+        before=_dall_e_3_single_image,
+    ),
+    Change(
+        _day("2025-04-23"),
+        "Upload part types are checked: an explicit application/octet-stream part is refused "
+        "(DALL·E 2 judged it by its bytes before)",
+        "contract §14.5 (refusals recorded from 2025-04 on; the cut-over at gpt-image-1's "
+        "launch is inferred)",
+        before=_octet_stream_sniffed,
+    ),
+    Change(
+        _day("2025-04-23"),
+        "No model with a gpt-image-1 parameter means gpt-image-1",
+        "contract §3.3 (S-0429)",
+        before=_no_inferred_model,
+    ),
+    Change(
+        _day("2025-05-02"),
+        "Edits take background (gpt-image-1)",
+        "contract §1 (SDK 1.77)",
+        before=_without(("background",), ("edits",), ("gpt-image-1",)),
+    ),
+    Change(
+        _day("2025-06-03"),
+        "gpt-image-1 answers carry background, output_format, quality and size at the top",
+        "contract §14.3 (recordings)",
+        before=_no_settings_fields,
+    ),
+    Change(
+        _day("2025-06-16"),
+        "Edits take output_format and output_compression (gpt-image-1)",
+        "contract §1 (SDK 1.87)",
+        before=_without(("output_format", "output_compression"), ("edits",), ("gpt-image-1",)),
+    ),
+    Change(
+        _day("2025-07-16"),
+        "Streaming (stream, partial_images) on generations and edits; input_fidelity on edits",
+        "contract §1 (SDK 1.97)",
+        before=_without(
+            ("stream", "partial_images", "input_fidelity"),
+            ("generations", "edits"),
+            ("gpt-image-1",),
+        ),
+    ),
+    Change(
+        _day("2025-12-16"),
+        "usage.output_tokens_details, from gpt-image-1.5 on",
+        "contract §1, §6 (SDK 2.13)",
+    ),
+    Change(
+        _day("2026-02-10"),
+        "The edits default model becomes gpt-image-1.5",
+        "contract §1, §11.3 (S-2605)",
+        after=_edits_default_gpt_image_1_5,
+    ),
+    Change(
+        _day("2026-05-13"),
+        "Edits take a JSON body with image references (image_url or file_id)",
+        "contract §1, §11.3 (S-2605)",
+        before=_forms_only,
+    ),
+    Change(
+        _day("2026-08-20"),
+        "Transparent backgrounds on gpt-image-2 (in preview)",
+        "contract §11.1 (S-HEAD; refused at launch)",
+        before=_opaque_gpt_image_2,
+    ),
+    Change(
+        _day("2026-09-08"),
+        "safety_identifier on every GPT image model, echoed in answers",
+        "contract §1, §11.3 (SDK 3.54)",
+        before=_without(("safety_identifier",), ("generations", "edits"), None),
+    ),
+    Change(
+        _day("2026-10-23"),
+        "The variations endpoint is retired",
+        "contract §1 (SDK 3.54: 'This endpoint no longer accepts requests'); the answer, "
+        "the API's unknown-route 404, is inferred",
+        after=_variations_retired,
+    ),
+)
+
+
+def model_changes(catalog: Catalog) -> list[Change]:
+    """Releases and shutdowns, from the catalog's own dates, as rows of the same table."""
+    rows = []
+    seen: set[str] = set()
+    for spec in catalog.models.values():
+        if spec.id in seen:
+            continue
+        seen.add(spec.id)
+        names = ", ".join(spec.names)
+        if spec.released:
+            rows.append(Change(_day(spec.released), f"{names} released", "contract §1, §11.1"))
+        if spec.shutdown:
+            rows.append(Change(_day(spec.shutdown), f"{names} shut down", "contract §1, §11.1"))
+    return rows
+
+
+def table(catalog: Catalog) -> list[Change]:
+    return sorted([*CHANGES, *model_changes(catalog)], key=lambda change: change.date)
+
+
+# --- the catalog as of a day ----------------------------------------------------------------
+
+
+def _served(spec: ModelSpec, day: datetime.date) -> bool:
+    released = spec.released is None or _day(spec.released) <= day
+    return released and not _retired(spec, day)
+
+
+def _retired(spec: ModelSpec, day: datetime.date) -> bool:
+    return spec.shutdown is not None and _day(spec.shutdown) <= day
+
+
+def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
+    draft = Draft(dict(catalog.models), dict(catalog.endpoints))
+    for change in sorted(CHANGES, key=lambda c: c.date, reverse=True):
+        edit = change.after if change.date <= day else change.before
+        if edit is not None:
+            edit(draft)
+    for name, endpoint in draft.endpoints.items():
+        specs = [(model, draft.models[model]) for model in endpoint.models]
+        draft.endpoints[name] = replace(
+            endpoint,
+            models=tuple(model for model, spec in specs if _served(spec, day)),
+            retired=tuple(model for model, spec in specs if _retired(spec, day)),
+        )
+    return Catalog(models=_frozen(draft.models), endpoints=_frozen(draft.endpoints))
+
+
+def parse_day(text: str, where: str) -> datetime.date:
+    """A YYYY-MM-DD date; a ValueError names ``where`` it came from."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{where} must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def bad_header(message: str) -> APIError:
+    return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
+
+
+def requested_day(header: str | None, default: datetime.date | None) -> datetime.date | None:
+    """The day a request is answered as of: its header, else the emulator's setting."""
+    if header is None:
+        return default
+    try:
+        return parse_day(header, HEADER)
+    except ValueError as error:
+        raise bad_header(str(error)) from None
