@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, control, errors, files_api, tokenizer
+from . import __version__, control, errors, files_api, inspector, tokenizer
 from .catalog import CATALOG
 from .clock import Clock
 from .config import Config
@@ -26,8 +26,9 @@ from .endpoints import create_edit, create_generation, create_variation
 from .file_store import FileStore
 from .files import FILES_PATH, serve_image
 from .imagestore import ImageStore
-from .journal import Journal
+from .journal import Journal, JournalImages
 from .pipeline import api_endpoint
+from .specs import MiB
 from .state import Emulator
 from .wire import ApiHeaders, error_response
 
@@ -43,7 +44,11 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 def _routes() -> list[Route]:
-    routes = [Route(f"{FILES_PATH}/{{name}}", get_image, methods=["GET"]), *control.routes()]
+    routes = [
+        Route(f"{FILES_PATH}/{{name}}", get_image, methods=["GET"]),
+        *control.routes(),
+        *inspector.routes(),
+    ]
     endpoints = {
         "generations": api_endpoint("generations", create_generation),
         "edits": api_endpoint("edits", create_edit),
@@ -73,8 +78,8 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         clock=clock,
         catalog=CATALOG,
         images=ImageStore(clock, config.url_store_mb * 1024 * 1024, config.url_ttl_seconds),
-        journal=Journal(config.journal_size),
-        files=FileStore(config.files_store_mb * 1024 * 1024),
+        journal=Journal(config.journal_size, JournalImages(config.journal_images_mb * MiB)),
+        files=FileStore(config.files_store_mb * MiB),
         as_of=config.as_of_day,
     )
 

@@ -50,11 +50,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     # A wildcard address is not one a client can call; show loopback instead.
     shown = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     base = f"http://{shown}:{config.port}"
-    print(f"openai-images-emulator {__version__}: OpenAI(base_url='{base}/v1', api_key='any')")
+    public = config.public_url.rstrip("/") or base
+    print(f"openai-images-emulator {__version__}: OpenAI(base_url='{public}/v1', api_key='any')")
+    print(f"inspector: {public}/_emulator/", flush=True)
     uvicorn.run(
         create_app(config),
         host=config.host,
         port=config.port,
         log_level=config.log_level,
         server_header=False,
+        timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself
     )

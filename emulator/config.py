@@ -53,6 +53,11 @@ class Config:
         "and the emulator's own image URLs)",
     )
     journal_size: int = _option(1000, "requests kept in the journal; the oldest go first")
+    journal_images_mb: int = _option(
+        64,
+        "memory for the images the inspector shows (inputs, masks, outputs); the oldest "
+        "go first, their entries stay",
+    )
     api_keys: str = _option(
         "", "comma-separated keys accepted; empty: any non-empty key (the default)"
     )

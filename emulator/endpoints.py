@@ -102,12 +102,10 @@ def prepare_edit(
         markup = markups.files()[0]
         images[0] = apply_markup(markup, rules.mask, rules.uploads.mimetypes, images[0])
         width, height = images[0].size
+        digest = entry.keep(markup.read(), "image/png")
         entry.inputs.append(
-            InputFile(
-                "markup", markup.filename, markup.content_type, width, height, "PNG",
-                markup.sha256(),
-            )
-        )  # fmt: skip
+            InputFile("markup", markup.filename, markup.content_type, width, height, "PNG", digest)
+        )
     area: np.ndarray | None = None
     if masks.parts:
         mask = masks.files()[0]
@@ -117,8 +115,9 @@ def prepare_edit(
             if not lenient:
                 raise  # lenient: a mask that does not fit is ignored
         width, height = images[0].size
+        digest = entry.keep(mask.read(), "image/png")
         entry.inputs.append(
-            InputFile("mask", mask.filename, mask.content_type, width, height, "PNG", mask.sha256())
+            InputFile("mask", mask.filename, mask.content_type, width, height, "PNG", digest)
         )
     elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
         width, height = images[0].size

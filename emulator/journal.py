@@ -2,18 +2,21 @@
 
 Each request gets an ``Entry`` as it starts; the pipeline fills it in as it learns things
 (model, checked parameters, input files, usage, output images) and the endpoint wrapper
-closes it with the status and error. Output images are referenced by hash, size and (in
-``url`` mode) their URL name, never copied again.
+closes it with the status, error, duration and estimated cost. Images are referenced by
+hash; their bytes (inputs, masks, outputs, streamed partial images) are kept apart in
+``JournalImages`` for the inspector, bounded in bytes, oldest dropped first: an entry
+outlives its images, which then read as dropped.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 
 @dataclass
@@ -33,6 +36,49 @@ class OutputImage:
     bytes: int
     media_type: str
     url_name: str | None = None
+    partial: bool = False  # a streamed partial image, not a final one
+
+
+class JournalImages:
+    """Image bytes by SHA-256, for the inspector; at most ``max_bytes``, oldest out first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._images: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes, media_type: str) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            if digest in self._images:
+                self._images.move_to_end(digest)
+                return digest
+            if len(data) > self.max_bytes:
+                return digest  # larger than the whole store: kept by hash only
+            self._images[digest] = (data, media_type)
+            self._bytes += len(data)
+            while self._bytes > self.max_bytes:
+                _, (dropped, _) = self._images.popitem(last=False)
+                self._bytes -= len(dropped)
+        return digest
+
+    def get(self, digest: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            return self._images.get(digest)
+
+    def __contains__(self, digest: object) -> bool:
+        with self._lock:
+            return digest in self._images
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._images.clear()
+            self._bytes = 0
 
 
 @dataclass
@@ -45,34 +91,95 @@ class Entry:
     created_at: float
     as_of: str | None = None  # the day the request was answered as of, if one was set
     model: str | None = None
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)  # as checked, defaults filled in
+    sent: dict[str, object] = field(default_factory=dict)  # the fields as sent, model included
     inputs: list[InputFile] = field(default_factory=list)
     stream: bool = False
     status: int | None = None
     error: dict[str, object] | None = None
     fault: str | None = None
     usage: dict[str, object] | None = None
+    # What the answer settled on (size, quality, background, output format: auto resolved).
+    answered: dict[str, object] = field(default_factory=dict)
     outputs: list[OutputImage] = field(default_factory=list)
+    cost_usd: float | None = None  # estimated from the price table (``pricing``)
+    duration_ms: float | None = None
+    request_headers: dict[str, str] = field(default_factory=dict)  # the key masked
+    response_headers: dict[str, str] = field(default_factory=dict)
+    # Where the bytes of this entry's images are kept (not part of the record itself).
+    images: JournalImages | None = field(default=None, repr=False, compare=False)
 
-    def add_output(self, data: bytes, media_type: str, url_name: str | None = None) -> None:
-        digest = hashlib.sha256(data).hexdigest()
-        self.outputs.append(OutputImage(digest, len(data), media_type, url_name))
+    def add_output(
+        self, data: bytes, media_type: str, url_name: str | None = None, partial: bool = False
+    ) -> None:
+        digest = self.keep(data, media_type)
+        self.outputs.append(OutputImage(digest, len(data), media_type, url_name, partial))
+
+    def keep(self, data: bytes, media_type: str) -> str:
+        """Keep an image's bytes for the inspector (while the store has room); its hash."""
+        if self.images is None:
+            return hashlib.sha256(data).hexdigest()
+        return self.images.put(data, media_type)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        record = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "images"}
+        if self.images is not None:  # which images the inspector can still show
+            for kind in ("inputs", "outputs"):
+                for image in record[kind]:  # type: ignore[attr-defined]
+                    image["kept"] = image["sha256"] in self.images
+        return record
+
+
+def _plain(value: object) -> object:
+    """A record's value as plain data (what ``asdict`` does, field by field)."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return copy.deepcopy(value)
 
 
 class Journal:
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, images: JournalImages | None = None) -> None:
         self._entries: deque[Entry] = deque(maxlen=max(1, max_entries))
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.images = images or JournalImages(64 * 1024 * 1024)
+        # Bumped on every change, with the ids changed: what a live view polls for.
+        self.revision = 0
+        self.cleared = 0  # how many times the journal was cleared
+        self._changed: deque[tuple[int, int]] = deque(maxlen=10_000)
 
     def open(self, *, endpoint: str, method: str, path: str, request_id: str, now: float) -> Entry:
         with self._lock:
             entry = Entry(next(self._ids), endpoint, method, path, request_id, now)
+            entry.images = self.images
             self._entries.append(entry)
+            self._touch(entry.id)
         return entry
+
+    def touch(self, entry: Entry) -> None:
+        """Mark an entry changed (closed, or a streamed image added)."""
+        with self._lock:
+            self._touch(entry.id)
+
+    def _touch(self, entry_id: int) -> None:
+        self.revision += 1
+        self._changed.append((self.revision, entry_id))
+
+    def changed_since(self, revision: int) -> tuple[int, list[Entry]]:
+        """The current revision and the entries changed after ``revision``, oldest first.
+        When ``revision`` is older than what is remembered, every entry counts as changed."""
+        with self._lock:
+            current = self.revision
+            if self._changed and revision < self._changed[0][0] - 1:
+                return current, list(self._entries)
+            ids = {entry_id for rev, entry_id in self._changed if rev > revision}
+            return current, [entry for entry in self._entries if entry.id in ids]
+
+    def get(self, entry_id: int) -> Entry | None:
+        with self._lock:
+            return next((e for e in self._entries if e.id == entry_id), None)
 
     def entries(
         self,
@@ -95,6 +202,10 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._changed.clear()
+            self.revision += 1
+            self.cleared += 1
+        self.images.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

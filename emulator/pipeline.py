@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -19,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from . import eras, errors, faults
+from . import eras, errors, faults, pricing
 from .files import image_url
 from .jobs import ImageJob, PromptedJob
 from .journal import Entry, InputFile
@@ -51,6 +52,7 @@ def api_endpoint(
 
     async def endpoint(request: Request) -> Reply | DroppedConnection:
         emulator: Emulator = request.app.state.emulator
+        started = time.perf_counter()
         entry = emulator.journal.open(
             endpoint=name,
             method=request.method,
@@ -58,29 +60,61 @@ def api_endpoint(
             request_id=request.state.request_id,
             now=emulator.clock.now(),
         )
+        entry.request_headers = shown_headers(request)
+        request.state.journal_entry = entry  # ApiHeaders records the answer's headers in it
+        reply: Reply | DroppedConnection
         try:
             day = eras.requested_day(request.headers.get(eras.HEADER), emulator.as_of)
             entry.as_of = day.isoformat() if day else None
             request.state.catalog = emulator.catalog_at(day)
             reply = await handler(request, emulator, entry)
+            entry.status = reply.status_code if isinstance(reply, Response) else 200
         except errors.APIError as error:
             entry.status, entry.error = error.status, error.body()["error"]
-            return dated(error_response(error, alphabetical=alphabetical_errors), entry)
-        except DropConnection:
+            reply = error_response(error, alphabetical=alphabetical_errors)
+        except (DropConnection, ClientDisconnect):  # scripted, or the client hung up mid-body
             entry.status = 0
-            return DroppedConnection()
-        except ClientDisconnect:  # the client hung up mid-body: nobody to answer
-            entry.status = 0
-            return DroppedConnection()
+            reply = DroppedConnection()
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             failure = errors.server_error()
             entry.status, entry.error = failure.status, failure.body()["error"]
-            return error_response(failure, alphabetical=alphabetical_errors)
-        entry.status = reply.status_code if isinstance(reply, Response) else 200
+            reply = error_response(failure, alphabetical=alphabetical_errors)
+        entry.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        entry.cost_usd = _cost(entry, getattr(request.state, "catalog", emulator.catalog))
+        emulator.journal.touch(entry)
         return dated(reply, entry)
 
     return endpoint
+
+
+# Request headers the journal shows: what a client library sends, never the key.
+_SHOWN_HEADERS = ("content-type", "content-encoding", "content-length", "user-agent",
+                  "openai-organization", "openai-project", eras.HEADER)  # fmt: skip
+
+
+def shown_headers(request: Request) -> dict[str, str]:
+    shown = {
+        name: value
+        for name, value in request.headers.items()
+        if name in _SHOWN_HEADERS or name.startswith(("x-stainless-", "x-emulator-"))
+    }
+    if "authorization" in request.headers:
+        shown["authorization"] = "Bearer ***"
+    return shown
+
+
+def _cost(entry: Entry, catalog: Catalog) -> float | None:
+    """The estimated cost of a successful answer (the price of the model asked for)."""
+    spec = catalog.models.get(entry.model or "")
+    if entry.status != 200 or spec is None:
+        return None
+    return pricing.estimate(spec.id, entry.usage, entry.params)
+
+
+def answered_settings(job: ImageJob) -> dict[str, object]:
+    """The resolved settings of an answer, for the journal (DALL·E answers carry none)."""
+    return {"size": job.size, "n": job.n, **job.settings()}
 
 
 def dated(reply: R, entry: Entry) -> R:
@@ -106,10 +140,13 @@ def record_asked(entry: Entry, body: object) -> None:
     model = body.get("model")
     entry.model = model if isinstance(model, str) and model else None
     entry.params = {k: v for k, v in body.items() if not isinstance(v, Upload) and k != "model"}
+    entry.sent = {k: v for k, v in body.items() if not isinstance(v, Upload)}  # as sent
 
 
 def record_request(entry: Entry, checked: CheckedRequest, inputs: list[InputImage]) -> None:
-    entry.model = checked.model.id
+    for image in inputs:  # the bytes, for the inspector
+        entry.keep(image.raw, f"image/{image.format.lower()}")
+    entry.model = checked.asked_model
     entry.params = {
         name: value for name, value in checked.values.items() if name not in ("image", "mask")
     }
@@ -191,6 +228,7 @@ async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJ
     body = job.body(int(emulator.clock.now()), images, url_for)
     usage = body.get("usage")  # counted once, for the body; the journal takes it from there
     entry.usage = usage if isinstance(usage, dict) else None
+    entry.answered = answered_settings(job)
     if job.response_format != "url":
         for data in images:
             entry.add_output(data, job.media_type)
@@ -209,9 +247,15 @@ async def stream(
     usage = job.usage()
     if usage is not None:
         entry.usage = with_partial_images(usage, job.model, job.partial_images * job.n)
+    entry.answered = answered_settings(job)
 
     def on_image(data: bytes) -> None:
         entry.add_output(data, job.media_type)
+        emulator.journal.touch(entry)  # a live view shows each image as it is sent
+
+    def on_partial(data: bytes) -> None:
+        entry.add_output(data, job.media_type, partial=True)
+        emulator.journal.touch(entry)
 
     events = image_events(
         job,
@@ -220,5 +264,6 @@ async def stream(
         delay_seconds=delay_ms / 1000,
         on_event=emulator.count_event,
         on_image=on_image,
+        on_partial=on_partial,
     )
     return EventStream(events)

@@ -34,7 +34,11 @@ class EmulatorServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
+        # A live view (the inspector's event stream) never ends by itself: give it a moment.
+        settings = uvicorn.Config(
+            self.app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(settings)
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},

@@ -48,6 +48,7 @@ async def image_events(
     delay_seconds: float = 0.0,
     on_event: Callable[[], None] | None = None,
     on_image: Callable[[bytes], None] | None = None,
+    on_partial: Callable[[bytes], None] | None = None,
 ) -> AsyncIterator[bytes]:
     prefix = EVENT_PREFIX[endpoint]
     common = {
@@ -60,6 +61,8 @@ async def image_events(
 
     def encoded(pixels: np.ndarray) -> str:
         data = encode(pixels, job.output_format, job.output_compression)
+        if on_partial:
+            on_partial(data)
         return base64.b64encode(data).decode()
 
     def encoded_final(pixels: np.ndarray) -> str:

@@ -14,7 +14,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
@@ -42,6 +42,7 @@ class InputImage:
     sha256: str
     filename: str = ""
     content_type: str | None = None
+    raw: bytes = field(default=b"", repr=False)  # the bytes as uploaded, for the journal
 
     @property
     def size(self) -> tuple[int, int]:
@@ -114,7 +115,7 @@ def open_image(
     if rules.modes_without_mask and not has_mask and mode not in rules.modes_without_mask:
         raise errors.input_image_mode(rules.modes_without_mask, mode, rules.error_type)
     digest = hashlib.sha256(data).hexdigest()
-    return InputImage(param, index, image, kind, digest, file.filename, file.content_type)
+    return InputImage(param, index, image, kind, digest, file.filename, file.content_type, data)
 
 
 # Lenient mode: any declared type, any decodable mode, no shape rules.

@@ -68,6 +68,11 @@ class ApiHeaders:
                     (EMULATOR_VERSION_HEADER.encode(), self.version.encode()),
                 ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
+                entry = scope["state"].get("journal_entry")
+                if entry is not None:  # the journal shows the answer's headers as sent
+                    entry.response_headers = {
+                        k.decode("latin-1"): v.decode("latin-1") for k, v in message["headers"]
+                    }
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -6,7 +6,6 @@ Needs Debian's ``chromium`` at /usr/bin/chromium (``.ci/run`` installs it on CI)
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,18 +13,8 @@ import pytest
 
 from emulator.server import EmulatorServer
 
+from .browser import chromium
 from .static_host import serving
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # What a browser app does with the official JS client (dangerouslyAllowBrowser) or fetch:
 # JSON with the key and the SDK's headers, a multipart edit, and reading an error body.
@@ -101,15 +90,10 @@ def page_origin() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser_page(page_origin: str) -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
         page.goto(page_origin)
         yield page
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -59,9 +59,14 @@ def _start_and_call(command: list[str], env: dict[str, str], port: int) -> None:
                 time.sleep(0.1)
         assert response.status_code == 200
         assert response.json()["size"] == "1024x1024"
+        page = httpx.get(f"http://127.0.0.1:{port}/_emulator/")
+        assert page.status_code == 200 and "inspector" in page.text
     finally:
         process.terminate()
         process.wait(timeout=10)
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert f"OpenAI(base_url='http://127.0.0.1:{port}/v1'" in output
+    assert f"inspector: http://127.0.0.1:{port}/_emulator/" in output
 
 
 def _port() -> int:

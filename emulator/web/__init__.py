@@ -1,0 +1,1 @@
+"""The inspector page: HTML, CSS and plain JavaScript, served as they are."""

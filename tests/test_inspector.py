@@ -1,0 +1,259 @@
+"""The web inspector in a real browser: live rows, real thumbnails, the mask overlay, cost
+totals, copy-as-curl that reproduces the request, and the fault button."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from PIL import Image
+
+from emulator import Config
+from emulator.server import EmulatorServer
+
+from .browser import chromium
+from .images import encoded, mask_with_hole, solid
+
+GREY = (128, 128, 128)
+HOLE = (256, 256, 768, 768)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Any, server: EmulatorServer) -> Iterator[Any]:
+    server.emulator.reset()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server.base_url}/_emulator/")
+    page.wait_for_function("document.getElementById('live').textContent === 'live'")
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def sdk(server: EmulatorServer) -> Iterator[openai.OpenAI]:
+    client = server.client(max_retries=0)
+    yield client
+    client.close()
+
+
+def rows(page: Any, count: int) -> None:
+    page.wait_for_function(f"document.querySelectorAll('#rows tr').length === {count}")
+
+
+def test_rows_appear_live_with_real_thumbnails(page: Any, sdk: openai.OpenAI) -> None:
+    sdk.images.generate(model="gpt-image-2", prompt="a red kite", size="1280x720", quality="low")
+    rows(page, 1)
+    sdk.images.generate(
+        model="dall-e-2", prompt="a blue kite", size="256x256", response_format="b64_json"
+    )
+    rows(page, 2)  # no reload: the event stream brought it
+    cells = page.eval_on_selector_all(
+        "#rows tr", "trs => trs.map(tr => [...tr.cells].map(td => td.textContent.trim()))"
+    )
+    assert [c[2] for c in cells] == ["dall-e-2", "gpt-image-2"]  # newest first
+    assert cells[1][4] == "1280x720" and cells[1][3] == "200"
+    sizes = page.eval_on_selector_all(
+        "#rows img.thumb",
+        """imgs => Promise.all(imgs.map(img => img.decode().then(
+            () => [img.naturalWidth, img.naturalHeight])))""",
+    )
+    assert sizes == [[256, 256], [1280, 720]]
+
+
+def test_detail_shows_the_mask_over_its_image(page: Any, sdk: openai.OpenAI) -> None:
+    sdk.images.edit(
+        model="gpt-image-1.5",
+        image=("grey.png", solid(1024, 1024, GREY), "image/png"),
+        mask=("mask.png", mask_with_hole(1024, 1024, HOLE), "image/png"),
+        prompt="put a boat here",
+        quality="low",
+    )
+    rows(page, 1)
+    page.click("#rows tr")
+    page.wait_for_selector("canvas.overlay[data-drawn='true']")
+    inside, outside = page.eval_on_selector(
+        "canvas.overlay",
+        """canvas => {
+            const context = canvas.getContext('2d');
+            const at = ([x, y]) => [...context.getImageData(x, y, 1, 1).data];
+            return [[512, 512], [50, 50]].map(at);
+        }""",
+    )
+    assert outside == [*GREY, 255]
+    assert inside[0] > 180 and inside[1] < 80  # the edited area, highlighted
+    text = page.inner_text("#detail-body")
+    assert "grey.png" in text and "mask.png" in text and "put a boat here" in text
+    assert "x-request-id" in text and "image_tokens" in text
+    full = page.eval_on_selector(
+        "figure.output img", "img => img.decode().then(() => img.naturalWidth)"
+    )
+    assert full == 1024
+
+
+def test_cost_total_matches_the_journal(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer
+) -> None:
+    sdk.images.generate(model="gpt-image-1", prompt="x", quality="high")
+    sdk.images.generate(model="dall-e-3", prompt="x", quality="hd", size="1792x1024")
+    list(sdk.images.generate(model="gpt-image-2", prompt="x", stream=True, partial_images=1))
+    rows(page, 3)
+    journal = httpx.get(f"{server.base_url}/_emulator/journal").json()["entries"]
+    total = sum(entry["cost_usd"] for entry in journal)
+    page.wait_for_function(f"document.getElementById('total-cost').textContent === '${total:.6f}'")
+    chips = page.eval_on_selector_all(
+        "#cost-by-model span", "spans => spans.map(s => s.textContent)"
+    )
+    assert sorted(chips) == sorted(f"{e['model']} ${e['cost_usd']:.6f}" for e in journal)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_copy_as_curl_reproduces_the_request(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer, tmp_path: Any
+) -> None:
+    sdk.images.generate(model="gpt-image-1", prompt="a 'quoted' otter", quality="low", n=2)
+    (tmp_path / "in.png").write_bytes(encoded(Image.new("RGB", (512, 512), GREY)))
+    sdk.images.edit(
+        model="gpt-image-1",
+        image=("in.png", (tmp_path / "in.png").read_bytes(), "image/png"),
+        prompt="hat",
+    )
+    rows(page, 2)
+    # The generation (JSON), then the edit (a form with its file by name).
+    for original in server.emulator.journal.entries():
+        page.click(f"#rows tr[data-id='{original.id}']")
+        page.wait_for_function(
+            f"document.querySelector('#detail-body h2').textContent.startsWith('#{original.id} ')"
+        )
+        snippet = page.inner_text("#curl")
+        ran = subprocess.run(
+            ["bash", "-c", snippet],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "OPENAI_API_KEY": "sk-curl"},
+            timeout=60,
+        )
+        assert ran.returncode == 0, ran.stderr
+        again = server.emulator.journal.entries()[-1]
+        assert again.status == 200, ran.stdout
+        assert (again.endpoint, again.params) == (original.endpoint, original.params)
+        assert [i.sha256 for i in again.inputs] == [i.sha256 for i in original.inputs]
+    python = page.inner_text("#python")
+    assert "client.images.edit(" in python and 'image=open("in.png", "rb")' in python
+
+
+def test_fault_button_makes_the_next_call_fail(page: Any, sdk: openai.OpenAI) -> None:
+    page.select_option("#fault-kind", "server_error")
+    page.select_option("#fault-endpoint", "generations")
+    page.click("#fault")
+    page.wait_for_function(
+        "document.getElementById('fault-state').textContent.startsWith('scripted')"
+    )
+    with pytest.raises(openai.InternalServerError):
+        sdk.images.generate(model="dall-e-2", prompt="x")
+    assert sdk.images.generate(model="dall-e-2", prompt="x").data
+    rows(page, 2)
+    page.select_option("#filter-status", "fault")
+    rows(page, 1)
+
+
+def test_clock_lenient_and_reset_controls(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer
+) -> None:
+    page.click("#freeze")
+    page.wait_for_function(
+        "document.getElementById('clock-state').textContent.startsWith('frozen')"
+    )
+    assert server.emulator.clock.frozen
+    page.check("#lenient")
+    page.wait_for_function("() => true")
+    sdk_result = sdk.images.generate(model="gpt-image-1", prompt="x", style="vivid")  # lenient
+    assert sdk_result.data
+    page.uncheck("#lenient")
+    with pytest.raises(openai.BadRequestError):
+        sdk.images.generate(model="gpt-image-1", prompt="x", style="vivid")
+    rows(page, 2)
+    page.click("#reset")
+    rows(page, 0)
+    assert server.emulator.requests() == [] and not server.emulator.clock.frozen
+
+
+def test_filters_and_search(page: Any, sdk: openai.OpenAI) -> None:
+    sdk.images.generate(model="dall-e-2", prompt="a lighthouse", size="256x256")
+    sdk.images.generate(model="dall-e-3", prompt="a harbour")
+    with pytest.raises(openai.BadRequestError):
+        sdk.images.generate(model="dall-e-2", prompt="x", n=50)
+    rows(page, 3)
+    page.fill("#filter-text", "light")
+    rows(page, 1)
+    page.fill("#filter-text", "")
+    page.select_option("#filter-status", "4xx")
+    rows(page, 1)
+    page.select_option("#filter-status", "")
+    page.select_option("#filter-model", "dall-e-3")
+    rows(page, 1)
+
+
+def test_polling_when_there_is_no_event_stream(
+    browser: Any, server: EmulatorServer, sdk: openai.OpenAI
+) -> None:
+    server.emulator.reset()
+    page = browser.new_page()
+    page.add_init_script("delete window.EventSource")
+    page.goto(f"{server.base_url}/_emulator/ui")  # /ui leads to the page
+    page.wait_for_function("document.getElementById('live').textContent.startsWith('polling')")
+    sdk.images.generate(model="dall-e-2", prompt="x", size="256x256")
+    rows(page, 1)
+    assert page.url == f"{server.base_url}/_emulator/"
+    page.close()
+
+
+def test_images_beyond_the_bound_are_dropped_but_entries_stay() -> None:
+    with EmulatorServer(Config(journal_images_mb=1)) as small:
+        client = small.client(max_retries=0)
+        for index in range(8):  # each answer ~0.2 MB of JPEG: 1.6 MB in all
+            client.images.generate(
+                model="gpt-image-2",
+                prompt=f"detail {index}",
+                size="3840x2160",
+                quality="high",
+                output_format="jpeg",
+            )
+        entries = httpx.get(f"{small.base_url}/_emulator/journal").json()["entries"]
+        assert len(entries) == 8
+        kept = [entry["outputs"][0]["kept"] for entry in entries]
+        assert kept[-1] and not kept[0]
+        assert small.emulator.journal.images.size_bytes <= 1024 * 1024
+        first = entries[0]["outputs"][0]["sha256"]
+        gone = httpx.get(f"{small.base_url}/_emulator/journal-images/{first}")
+        assert gone.status_code == 404 and "dropped" in gone.json()["error"]["message"]
+
+
+def test_the_page_uses_only_relative_urls() -> None:
+    """So it works behind a proxy that mounts the emulator under a path."""
+    from importlib import resources
+
+    web = resources.files("emulator.web")
+    html = web.joinpath("index.html").read_text()
+    script = web.joinpath("app.js").read_text()
+    assert not re.search(r'(src|href)="/', html)
+    assert not re.search(r'(fetch|EventSource|post)\(\s*["`]/', script)
+    assert "https://" not in html + script and "http://" not in html + script
