@@ -6,6 +6,7 @@ The request pipeline itself is in ``pipeline``; the endpoints in ``endpoints``.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,9 @@ def _routes() -> list[Route]:
     return routes
 
 
+TOKENIZER_WARMUP_DELAY = 1.0  # seconds after the start
+
+
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Starlette:
     """The emulator as an ASGI app; its state is ``app.state.emulator`` (an ``Emulator``)."""
     config = config or Config()
@@ -85,8 +89,15 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Load the tokenizer vocabulary in the background: ready at once, warm soon after.
-        threading.Thread(target=tokenizer.encoding, name="tokenizer-warmup", daemon=True).start()
+        # Load the tokenizer vocabulary in the background, a moment after the start: parsing
+        # it holds the GIL for a quarter of a second, which would otherwise delay the first
+        # answers (a request that needs token counts sooner loads it itself).
+        def warm_up() -> None:
+            threading.Thread(
+                target=tokenizer.encoding, name="tokenizer-warmup", daemon=True
+            ).start()
+
+        asyncio.get_running_loop().call_later(TOKENIZER_WARMUP_DELAY, warm_up)
         yield
 
     app = Starlette(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import colorsys
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -74,12 +75,23 @@ def palette_for(seed: bytes) -> Palette:
 
 
 def _subject_mask(rows: int, cols: int, seed: bytes) -> np.ndarray:
-    """Boolean grid of the subject: centred a little above the middle, leaving room below."""
+    return _subject_shape_mask(rows, cols, subject_shape(seed))
+
+
+@lru_cache(maxsize=128)
+def _subject_shape_mask(rows: int, cols: int, shape: int) -> np.ndarray:
+    """Boolean grid of the subject: centred a little above the middle, leaving room below.
+    The same for every picture of a size and shape, so kept (read-only)."""
+    mask = _draw_subject(rows, cols, shape)
+    mask.flags.writeable = False
+    return mask
+
+
+def _draw_subject(rows: int, cols: int, shape: int) -> np.ndarray:
     y, x = np.ogrid[:rows, :cols]
     cy, cx = rows * SUBJECT_CENTRE_Y, cols / 2 - 0.5
     radius = min(rows, cols) * SUBJECT_RADIUS
     dy, dx = (y - cy) / radius, (x - cx) / radius
-    shape = subject_shape(seed)
     if shape == 0:
         return dx * dx + dy * dy <= 1.0
     if shape == 1:
@@ -111,10 +123,17 @@ def mosaic_for(scene: Scene, colours: Palette) -> Mosaic:
     cell_rows, cell_cols = -(-rows // cell), -(-cols // cell)
     # Diagonal bands of the palette with jittered edges: structure at any cell size.
     angle = rng.uniform(0, np.pi)
-    cy, cx = np.mgrid[:cell_rows, :cell_cols] * (2.4 / scene.detail)
+    cy, cx = _cell_grid(cell_rows, cell_cols) * (2.4 / scene.detail)
     bands = cx * np.cos(angle) + cy * np.sin(angle) + rng.uniform(0, 0.45, (cell_rows, cell_cols))
     choice = np.floor(bands * len(colours.tiles)).astype(np.int64) % len(colours.tiles)
     return Mosaic(rows, cols, cell, choice)
+
+
+@lru_cache(maxsize=128)
+def _cell_grid(rows: int, cols: int) -> np.ndarray:
+    grid = np.mgrid[:rows, :cols]
+    grid.flags.writeable = False
+    return grid
 
 
 def subject_shape(seed: bytes) -> int:

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 ELLIPSIS = "…"
 _GLYPHS_PER_FONT = 4096  # bound on cached glyphs per size; prompts can hold any script
+_LINES_PER_FONT = 256  # drawn lines kept per size
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class GlyphFont:
         ascent, descent = self._font.getmetrics()
         self.line_height = ascent + descent
         self._glyphs: dict[str, Glyph] = {}
+        self._lines: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def glyph(self, char: str) -> Glyph:
@@ -65,7 +67,21 @@ class GlyphFont:
         return sum(self.glyph(c).advance for c in text)
 
     def line_mask(self, text: str) -> np.ndarray:
-        """Coverage mask of one line, as wide as the text's advance."""
+        """Coverage mask of one line, as wide as the text's advance (read-only: lines
+        repeat, the caption above all, so the last few hundred are kept)."""
+        with self._lock:
+            cached = self._lines.get(text)
+        if cached is not None:
+            return cached
+        mask = self._line_mask(text)
+        mask.flags.writeable = False
+        with self._lock:
+            self._lines[text] = mask
+            if len(self._lines) > _LINES_PER_FONT:
+                self._lines.pop(next(iter(self._lines)))
+        return mask
+
+    def _line_mask(self, text: str) -> np.ndarray:
         glyphs = [self.glyph(c) for c in text]
         width = math.ceil(sum(g.advance for g in glyphs)) + self.size
         mask = np.zeros((self.line_height, width), np.uint8)
