@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
-from common import AUTH, ROOT, Server
+from common import AUTH, ROOT, Server, free_port
 
 sys.path.insert(0, str(ROOT))
 
@@ -59,6 +61,24 @@ def new_process() -> float:
         return time.perf_counter() - started
 
 
+def console_script() -> float | None:
+    """The installed ``openai-images-emulator`` command, when it is beside this Python."""
+    command = Path(sys.executable).with_name("openai-images-emulator")
+    if not command.exists():
+        return None
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(command), "--port", str(port), "--log-level", "warning"], stdout=subprocess.DEVNULL
+    )
+    try:
+        first_answer(f"http://127.0.0.1:{port}")
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--runs", type=int, default=10)
@@ -66,7 +86,11 @@ def main() -> None:
     in_process()  # imports and first-use costs, as a test session has paid them
     inside = [in_process() for _ in range(args.runs)]
     outside = [new_process() for _ in range(args.runs)]
-    for label, runs in (("in-process EmulatorServer", inside), ("python -m emulator", outside)):
+    scripts = [t for t in (console_script() for _ in range(args.runs)) if t is not None]
+    rows = [("in-process EmulatorServer", inside), ("python -m emulator", outside)]
+    if scripts:
+        rows.append(("openai-images-emulator", scripts))
+    for label, runs in rows:
         p50, worst = statistics.median(runs) * 1000, max(runs) * 1000
         print(f"{label:26} start to first 200: p50 {p50:.0f} ms (max {worst:.0f} ms)")
 
