@@ -22,7 +22,7 @@ import time
 
 import httpx
 import openai
-from common import ROOT, free_port
+from common import ROOT, free_port, rss_mb
 from PIL import Image
 
 
@@ -76,14 +76,6 @@ def mixed_requests(client: openai.OpenAI, control: httpx.Client, count: int) -> 
                 )
         except openai.APIError:
             pass
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:

@@ -19,15 +19,7 @@ import time
 from pathlib import Path
 
 from bench_load import CASES, lua_script, wait_until_up
-from common import ROOT, free_port
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+from common import ROOT, free_port, rss_mb
 
 
 def main() -> None:
