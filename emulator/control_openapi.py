@@ -107,6 +107,50 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "delete": {"summary": "Drop every pending fault", "responses": _ok("cleared")},
             },
+            "/_emulator/": {
+                "get": {"summary": "The inspector page (HTML)", "responses": _ok("the page")}
+            },
+            "/_emulator/journal/stream": {
+                "get": {
+                    "summary": "Journal entries as server-sent events: every entry, then each "
+                    "new or changed one ('entry'), and 'reset' when cleared",
+                    "responses": _ok("text/event-stream"),
+                }
+            },
+            "/_emulator/journal-images/{sha256}": {
+                "get": {
+                    "summary": "An image the journal kept (404 once dropped)",
+                    "parameters": [
+                        {
+                            "name": "sha256",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": _ok("the image bytes"),
+                }
+            },
+            "/_emulator/prices": {
+                "get": {"summary": "The price table, with sources", "responses": _ok("prices")}
+            },
+            "/_emulator/settings": {
+                "post": {
+                    "summary": "Change what may change at run time: lenient mode",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"lenient": {"type": "boolean"}},
+                                    "required": ["lenient"],
+                                }
+                            }
+                        }
+                    },
+                    "responses": _ok("the new setting"),
+                }
+            },
             "/_emulator/eras": {
                 "get": {
                     "summary": "Dated changes of the API, and what is served on a day",

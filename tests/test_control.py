@@ -33,10 +33,9 @@ def test_health_version_config(raw: TestClient) -> None:
 def test_openapi_document_describes_every_route(raw: TestClient) -> None:
     document = raw.get("/_emulator/openapi.json").json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {
-        f"/_emulator/{name}"
-        for name in ("health", "version", "config", "reset", "clock", "journal", "faults", "eras")
-    }
+    names = ("health", "version", "config", "reset", "clock", "journal", "faults", "eras")
+    inspector = ("", "journal/stream", "journal-images/{sha256}", "prices", "settings")
+    assert set(document["paths"]) == {f"/_emulator/{name}" for name in (*names, *inspector)}
 
 
 def test_clock_freeze_and_advance_drive_created_and_url_expiry(
