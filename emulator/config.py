@@ -85,12 +85,7 @@ class Config:
     @property
     def as_of_day(self) -> datetime.date | None:
         """``as_of`` as a date; a ValueError says what is wrong with it."""
-        if not self.as_of.strip():
-            return None
-        try:
-            return datetime.date.fromisoformat(self.as_of.strip())
-        except ValueError:
-            raise ValueError(f"--as-of must be a date as YYYY-MM-DD, got {self.as_of!r}") from None
+        return parse_day(self.as_of, "--as-of") if self.as_of.strip() else None
 
     @property
     def accepted_keys(self) -> frozenset[str]:
@@ -135,6 +130,14 @@ def _parse(name: str, type_name: object, raw: str) -> Any:
                     f"{Config.env_name(name)} must be a number ({kind.__name__}), got {raw!r}"
                 ) from None
     return raw
+
+
+def parse_day(text: str, where: str) -> datetime.date:
+    """A YYYY-MM-DD date; a ValueError names ``where`` it came from."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{where} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 OPTIONS = fields(Config)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from . import __version__, eras
 from .body import parse_json, read_bytes
+from .config import parse_day
 from .errors import APIError
 from .faults import Fault
 from .state import Emulator
@@ -128,7 +129,7 @@ async def eras_listing(request: Request) -> Response:
     day = emulator.as_of
     if "as_of" in request.query_params:
         try:
-            day = eras.parse_day(request.query_params["as_of"], "as_of")
+            day = parse_day(request.query_params["as_of"], "as_of")
         except ValueError as error:
             return _bad(str(error))
     catalog = emulator.catalog_at(day)

@@ -68,13 +68,12 @@ def plan_json_edit(
     body: object, catalog: Catalog, sources: Sources, entry: Entry, lenient: bool
 ) -> EditJob:
     """Check a JSON edit, then fetch its images (blocking: run off the event loop)."""
-    record_asked(entry, journal_view(body))
+    view = journal_view(body)
+    record_asked(entry, view)
     converted = checkable_body(body, catalog)
     checked = check_request(converted, "edits", catalog, lenient=lenient)
-    assert isinstance(body, dict)
+    assert isinstance(body, dict) and isinstance(view, dict)
     job = prepare_edit(with_images(converted, body, sources), checked, entry, lenient, "images")
-    view = journal_view(body)
-    assert isinstance(view, dict)
     entry.params.update({k: view[k] for k in ("images", "mask", "moderation") if k in view})
     return job
 

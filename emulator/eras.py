@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from .config import parse_day
 from .errors import APIError
 from .params import SingleImage
 from .rules import opaque_only
@@ -273,14 +274,6 @@ def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
             retired=tuple(model for model, spec in specs if _retired(spec, day)),
         )
     return Catalog(models=_frozen(draft.models), endpoints=_frozen(draft.endpoints))
-
-
-def parse_day(text: str, where: str) -> datetime.date:
-    """A YYYY-MM-DD date; a ValueError names ``where`` it came from."""
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{where} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def bad_header(message: str) -> APIError:

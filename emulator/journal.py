@@ -48,8 +48,9 @@ class JournalImages:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def put(self, data: bytes, media_type: str) -> str:
-        digest = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, media_type: str, digest: str | None = None) -> str:
+        """Keep ``data`` (its SHA-256 hex digest, when the caller has it already)."""
+        digest = digest or hashlib.sha256(data).hexdigest()
         with self._lock:
             if digest in self._images:
                 self._images.move_to_end(digest)
@@ -115,11 +116,11 @@ class Entry:
         digest = self.keep(data, media_type)
         self.outputs.append(OutputImage(digest, len(data), media_type, url_name, partial))
 
-    def keep(self, data: bytes, media_type: str) -> str:
+    def keep(self, data: bytes, media_type: str, digest: str | None = None) -> str:
         """Keep an image's bytes for the inspector (while the store has room); its hash."""
         if self.images is None:
-            return hashlib.sha256(data).hexdigest()
-        return self.images.put(data, media_type)
+            return digest or hashlib.sha256(data).hexdigest()
+        return self.images.put(data, media_type, digest)
 
     def as_dict(self) -> dict[str, object]:
         record = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "images"}

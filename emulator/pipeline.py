@@ -145,7 +145,7 @@ def record_asked(entry: Entry, body: object) -> None:
 
 def record_request(entry: Entry, checked: CheckedRequest, inputs: list[InputImage]) -> None:
     for image in inputs:  # the bytes, for the inspector
-        entry.keep(image.raw, f"image/{image.format.lower()}")
+        entry.keep(image.raw, f"image/{image.format.lower()}", image.sha256)
     entry.model = checked.asked_model
     entry.params = {
         name: value for name, value in checked.values.items() if name not in ("image", "mask")

@@ -59,20 +59,17 @@ async def image_events(
         "output_format": job.output_format,
     }
 
-    def encoded(pixels: np.ndarray) -> str:
+    def encoded(pixels: np.ndarray, report: Callable[[bytes], None] | None) -> str:
         data = encode(pixels, job.output_format, job.output_compression)
-        if on_partial:
-            on_partial(data)
+        if report:
+            report(data)
         return base64.b64encode(data).decode()
 
     def encoded_final(pixels: np.ndarray) -> str:
-        data = encode(pixels, job.output_format, job.output_compression)
-        if on_image:
-            on_image(data)
-        return base64.b64encode(data).decode()
+        return encoded(pixels, on_image)
 
     def encoded_partial(final: np.ndarray, step: int) -> str:
-        return encoded(partial_picture(final, step, job.partial_images))
+        return encoded(partial_picture(final, step, job.partial_images), on_partial)
 
     pause = False
     for index in range(job.n):
