@@ -24,9 +24,9 @@ from common import AUTH, ROOT, Server, percentile
 
 sys.path.insert(0, str(ROOT))
 
-from emulator.catalog import CATALOG
-from emulator.generations import GenerationJob
-from emulator.validation import check_request
+from emulator.contract.catalog import CATALOG
+from emulator.contract.validation import check_request
+from emulator.jobs.generation import GenerationJob
 
 CASES = {
     "gpt-image-1 1024x1024 low png": {

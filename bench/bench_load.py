@@ -116,9 +116,9 @@ def run_levels(url: str, script: Path, levels: list[int], seconds: float, runs: 
 def floor(body: dict[str, object], count: int = 30) -> float:
     """Images/s on one core for the same kind of request: render and encode, no HTTP."""
     sys.path.insert(0, str(ROOT))
-    from emulator.catalog import CATALOG
-    from emulator.generations import GenerationJob
-    from emulator.validation import check_request
+    from emulator.contract.catalog import CATALOG
+    from emulator.contract.validation import check_request
+    from emulator.jobs.generation import GenerationJob
 
     timings = []
     for i in range(count):

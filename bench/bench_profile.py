@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from starlette.testclient import TestClient
 
 from emulator import create_app
-from emulator.catalog import CATALOG
-from emulator.generations import GenerationJob
+from emulator.contract.catalog import CATALOG
+from emulator.contract.validation import check_request
+from emulator.jobs.generation import GenerationJob
 from emulator.render import encode, render
 from emulator.render.scene import _draw_card, palette_for
-from emulator.validation import check_request
-from emulator.wire import json_bytes
+from emulator.transport.wire import json_bytes
 
 
 def median_ms(step: Callable[[int], object], runs: int) -> float:

@@ -18,20 +18,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, control, errors, files_api, inspector, tokenizer
-from .catalog import CATALOG
-from .clock import Clock
+from . import __version__
+from .api import files as files_api
+from .api.image_urls import FILES_PATH, serve_image
+from .api.images import create_edit, create_generation, create_variation
+from .api.pipeline import api_endpoint
 from .config import Config
-from .cors import Cors
-from .endpoints import create_edit, create_generation, create_variation
-from .file_store import FileStore
-from .files import FILES_PATH, serve_image
-from .imagestore import ImageStore
-from .journal import Journal, JournalImages
-from .pipeline import api_endpoint
-from .specs import MiB
-from .state import Emulator
-from .wire import ApiHeaders, error_response
+from .contract import errors, tokenizer
+from .contract.catalog import CATALOG
+from .contract.specs import MiB
+from .testdouble import control
+from .testdouble.clock import Clock
+from .testdouble.file_store import FileStore
+from .testdouble.image_store import ImageStore
+from .testdouble.journal import Journal, JournalImages
+from .testdouble.state import Emulator
+from .transport.cors import Cors
+from .transport.wire import ApiHeaders, error_response
+from .ui import inspector
 
 
 async def get_image(request: Request) -> Response:

@@ -17,9 +17,9 @@ from typing import Any
 import uvicorn
 
 from .app import create_app
-from .clock import Clock
 from .config import Config
-from .state import Emulator
+from .testdouble.clock import Clock
+from .testdouble.state import Emulator
 
 
 class EmulatorServer:

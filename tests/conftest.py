@@ -11,9 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator import Config, create_app
-from emulator.clock import Clock
 from emulator.inprocess import async_openai_client, openai_client
 from emulator.server import EmulatorServer
+from emulator.testdouble.clock import Clock
 
 FROZEN_NOW = 1_750_000_000.0  # 2025-06-15T15:06:40Z
 

@@ -17,8 +17,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator import Config
-from emulator.body import MAX_JSON_DEPTH
 from emulator.server import EmulatorServer
+from emulator.transport.body import MAX_JSON_DEPTH
 
 from .expect import error
 from .images import decode

@@ -11,8 +11,9 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, __version__, create_app, faults
+from emulator import Config, __version__, create_app
 from emulator.inprocess import openai_client
+from emulator.testdouble import faults
 
 from .conftest import LiveServer
 from .images import decode, solid

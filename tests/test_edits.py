@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from emulator.tokenizer import count_tokens
+from emulator.contract.tokenizer import count_tokens
 
 from .images import decode, encoded, mask_with_hole, solid, striped
 

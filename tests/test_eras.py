@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from contract_tests.exchange import FIXTURES, compare, http_request
 from emulator import Config, create_app
-from emulator.eras import CHANGES
+from emulator.contract.eras import CHANGES
 from emulator.inprocess import openai_client
 from emulator.server import EmulatorServer
 

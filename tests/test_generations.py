@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from emulator.tokenizer import count_tokens
+from emulator.contract.tokenizer import count_tokens
 
 from .conftest import FROZEN_NOW, LiveServer
 from .images import decode, edge_density
@@ -340,8 +340,8 @@ def test_public_url_is_configurable() -> None:
 
 
 def test_url_store_is_bounded() -> None:
-    from emulator.clock import Clock
-    from emulator.imagestore import ImageStore
+    from emulator.testdouble.clock import Clock
+    from emulator.testdouble.image_store import ImageStore
 
     store = ImageStore(Clock(), max_bytes=10_000, ttl_seconds=3600)
     names = [store.put(bytes(3000), "image/png", "png").name for _ in range(10)]

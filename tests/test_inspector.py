@@ -251,7 +251,7 @@ def test_the_page_uses_only_relative_urls() -> None:
     """So it works behind a proxy that mounts the emulator under a path."""
     from importlib import resources
 
-    web = resources.files("emulator.web")
+    web = resources.files("emulator.ui.web")
     html = web.joinpath("index.html").read_text()
     script = web.joinpath("app.js").read_text()
     assert not re.search(r'(src|href)="/', html)

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, image_refs
+from emulator import Config
+from emulator.api import image_refs
+from emulator.contract.tokenizer import count_tokens
 from emulator.server import EmulatorServer
-from emulator.tokenizer import count_tokens
 
 from .images import decode, encoded, mask_with_hole, solid, striped
 from .static_host import serving

@@ -13,9 +13,9 @@ import openai
 import pytest
 from PIL import Image
 
-from emulator.catalog import CATALOG
-from emulator.gpt_image_models import PIXEL_TOKENS, TABLE_TOKENS
-from emulator.tokenizer import count_tokens
+from emulator.contract.catalog import CATALOG
+from emulator.contract.gpt_image_models import PIXEL_TOKENS, TABLE_TOKENS
+from emulator.contract.tokenizer import count_tokens
 
 from .expect import error
 from .images import decode, encoded, mask_with_hole, solid

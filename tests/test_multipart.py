@@ -10,8 +10,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from emulator.errors import APIError
-from emulator.multipart import FormFile, FormLimits, read_form
+from emulator.contract.errors import APIError
+from emulator.transport.multipart import FormFile, FormLimits, read_form
 
 from .conftest import LiveServer
 from .images import solid

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openai
 import pytest
 
-from emulator.catalog import CATALOG
-from emulator.pricing import PRICES, ImagePrices, TokenPrices, estimate, table
+from emulator.contract.catalog import CATALOG
+from emulator.contract.pricing import PRICES, ImagePrices, TokenPrices, estimate, table
 
 from .images import solid
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from emulator import create_app
-from emulator.catalog import CATALOG
-from emulator.errors import APIError
-from emulator.params import Boolean, Choice, FreeSize, Integer, Param, SvgOptions, Text
-from emulator.specs import ModelSpec
+from emulator.contract.catalog import CATALOG
+from emulator.contract.errors import APIError
+from emulator.contract.params import Boolean, Choice, FreeSize, Integer, Param, SvgOptions, Text
+from emulator.contract.specs import ModelSpec
 
 from .images import decode
 

@@ -6,11 +6,11 @@ import gzip
 import hashlib
 from importlib import resources
 
-from emulator import tokenizer
+from emulator.contract import tokenizer
 
 
 def test_shipped_vocabulary_is_o200k_base() -> None:
-    packed = resources.files("emulator.data").joinpath(tokenizer.VOCABULARY).read_bytes()
+    packed = resources.files("emulator.contract.data").joinpath(tokenizer.VOCABULARY).read_bytes()
     assert hashlib.sha256(gzip.decompress(packed)).hexdigest() == tokenizer.VOCABULARY_SHA256
 
 

@@ -20,18 +20,19 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from . import eras, errors, faults, pricing
-from .files import image_url
-from .jobs import ImageJob, PromptedJob
-from .journal import Entry, InputFile
-from .params import Upload
-from .specs import Catalog
-from .state import Emulator
+from ..contract import eras, errors, pricing
+from ..contract.params import Upload
+from ..contract.specs import Catalog
+from ..contract.uploads import InputImage
+from ..contract.usage import with_partial_images
+from ..contract.validation import CheckedRequest
+from ..jobs.base import ImageJob, PromptedJob
+from ..testdouble import faults
+from ..testdouble.journal import Entry, InputFile
+from ..testdouble.state import Emulator
+from ..transport.wire import error_response, json_response
+from .image_urls import image_url
 from .streaming import EventStream, image_events
-from .uploads import InputImage
-from .usage import with_partial_images
-from .validation import CheckedRequest
-from .wire import error_response, json_response
 
 log = logging.getLogger("emulator")
 

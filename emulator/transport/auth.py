@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from . import errors
-from .config import Config
+from ..config import Config
+from ..contract import errors
 
 
 def bearer_key(request: Request) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .jobs import PromptedJob
-from .render import Scene, render, seed_for
-from .usage import generation_usage
-from .validation import CheckedRequest
+from ..contract.usage import generation_usage
+from ..contract.validation import CheckedRequest
+from ..render import Scene, render, seed_for
+from .base import PromptedJob
 
 # How coarse the mosaic is per quality: mosaic cells across the subject.
 DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32, "xhigh": 48, "max": 64}

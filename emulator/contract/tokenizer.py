@@ -38,7 +38,7 @@ _encoding: tiktoken.Encoding | None = None
 
 
 def _load() -> tiktoken.Encoding:
-    packed = resources.files("emulator.data").joinpath(VOCABULARY).read_bytes()
+    packed = resources.files("emulator.contract.data").joinpath(VOCABULARY).read_bytes()
     raw = gzip.decompress(packed)
     if hashlib.sha256(raw).hexdigest() != VOCABULARY_SHA256:
         raise RuntimeError(f"{VOCABULARY} does not match o200k_base; reinstall the package")

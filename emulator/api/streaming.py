@@ -20,9 +20,9 @@ import numpy as np
 from PIL import Image
 from starlette.types import Receive, Scope, Send
 
-from .jobs import PromptedJob
-from .render import encode
-from .usage import with_partial_images
+from ..contract.usage import with_partial_images
+from ..jobs.base import PromptedJob
+from ..render import encode
 
 EVENT_PREFIX = {"generations": "image_generation", "edits": "image_edit"}
 

@@ -19,13 +19,13 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from . import errors
-from .errors import APIError
-from .file_store import FileStore
-from .files import FILES_PATH
-from .imagestore import ImageStore
-from .multipart import FormFile
-from .specs import MiB
+from ..contract import errors
+from ..contract.errors import APIError
+from ..contract.specs import MiB
+from ..testdouble.file_store import FileStore
+from ..testdouble.image_store import ImageStore
+from ..transport.multipart import FormFile
+from .image_urls import FILES_PATH
 
 MAX_URL_CHARS = 20_971_520  # the schema's maxLength for image_url
 FETCH_MAX_BYTES = 50 * MiB + 1  # one byte over the largest image limit: enough to refuse it

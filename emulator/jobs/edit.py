@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .generations import DETAIL
-from .jobs import PromptedJob
-from .render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
-from .specs import EndpointRules
-from .uploads import InputImage
-from .usage import edit_usage
-from .validation import CheckedRequest
+from ..contract.specs import EndpointRules
+from ..contract.uploads import InputImage
+from ..contract.usage import edit_usage
+from ..contract.validation import CheckedRequest
+from ..render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
+from .base import PromptedJob
+from .generation import DETAIL
 
 
 def closest_size(sizes: tuple[str, ...], width: int, height: int) -> str:

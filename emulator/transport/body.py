@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 from starlette.requests import Request
 
-from . import errors
+from ..contract import errors
 from .multipart import Form, FormLimits, read_form
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "read_json",
     "read_upload_form",
 ]
-from .specs import MiB
+from ..contract.specs import MiB
 
 # The largest JSON body or form text field taken: a 32000-character prompt fits many times.
 MAX_JSON_BYTES = 4 * MiB

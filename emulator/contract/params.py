@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from . import errors
 
 if TYPE_CHECKING:
-    from .multipart import FormField, FormFile
+    from ..transport.multipart import FormField, FormFile
 
 _FORM_INTEGER = re.compile(r"[+-]?\d+")
 _SIZE = re.compile(r"(\d{1,9})x(\d{1,9})")
@@ -136,7 +136,7 @@ class Files:
     array: bool = False
 
     def check(self, name: str, value: object) -> list[FormFile]:
-        from .multipart import FormFile
+        from ..transport.multipart import FormFile
 
         if not isinstance(value, Upload):
             raise errors.invalid_type(name, "a file", json_type_name(value))

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import pricing
-from .control import PREFIX
-from .state import Emulator
+from ..contract import pricing
+from ..testdouble.control import PREFIX
+from ..testdouble.state import Emulator
 
 ASSETS = {
     "index.html": "text/html; charset=utf-8",
@@ -37,7 +37,7 @@ def _emulator(request: Request) -> Emulator:
 
 
 def _asset(name: str) -> Response:
-    data = resources.files("emulator.web").joinpath(name).read_bytes()
+    data = resources.files("emulator.ui.web").joinpath(name).read_bytes()
     return Response(data, media_type=ASSETS[name], headers={"cache-control": "no-cache"})
 
 

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .config import parse_day
+from ..config import parse_day
 from .errors import APIError
 from .params import SingleImage
 from .rules import opaque_only

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..contract.params import Upload, item_name
 from .multipart import Form, FormField, FormFile
-from .params import Upload, item_name
 
 FILE_PARAMS = ("image", "mask", "markup")
 # An object sent as bracketed fields, as the SDK encodes nested values: svg[reasoning][effort].

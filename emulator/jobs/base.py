@@ -13,11 +13,11 @@ from typing import TypedDict
 
 import numpy as np
 
-from .render import MEDIA_TYPES, Scene, encode, encode_gif, svg_document
-from .responses import images_response
-from .specs import ModelSpec
-from .usage import svg_usage
-from .validation import CheckedRequest
+from ..contract.shapes import images_response
+from ..contract.specs import ModelSpec
+from ..contract.usage import svg_usage
+from ..contract.validation import CheckedRequest
+from ..render import MEDIA_TYPES, Scene, encode, encode_gif, svg_document
 
 # GIF output when frame_count / frame_duration_ms are not sent (SDK 3.54).
 GIF_FRAMES = 9

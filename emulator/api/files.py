@@ -10,17 +10,17 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import errors
-from .auth import authenticate
-from .body import read_upload_form
-from .errors import APIError
-from .file_store import StoredFile, StoreFull
-from .forms import form_body
-from .journal import Entry
-from .multipart import FormFile, FormLimits
-from .specs import MiB
-from .state import Emulator
-from .wire import json_response
+from ..contract import errors
+from ..contract.errors import APIError
+from ..contract.specs import MiB
+from ..testdouble.file_store import StoredFile, StoreFull
+from ..testdouble.journal import Entry
+from ..testdouble.state import Emulator
+from ..transport.auth import authenticate
+from ..transport.body import read_upload_form
+from ..transport.forms import form_body
+from ..transport.multipart import FormFile, FormLimits
+from ..transport.wire import json_response
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 MAX_FILE_BYTES = 512 * MiB  # the API's limit for one file

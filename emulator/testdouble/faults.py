@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
-from . import errors
-from .errors import APIError
+from ..contract import errors
+from ..contract.errors import APIError
 
 KINDS = (
     "rate_limit",  # 429 with Retry-After

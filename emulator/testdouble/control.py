@@ -12,13 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import __version__, eras
-from .body import parse_json, read_bytes
-from .config import parse_day
-from .errors import APIError
+from .. import __version__
+from ..config import parse_day
+from ..contract import eras
+from ..contract.errors import APIError
+from ..transport.body import parse_json, read_bytes
+from ..transport.wire import OPENAI_VERSION
 from .faults import Fault
 from .state import Emulator
-from .wire import OPENAI_VERSION
 
 PREFIX = "/_emulator"
 

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from . import errors
+from ..contract import errors
 
 SPOOL_BYTES = 1024 * 1024
 # The parser logs a warning for every malformed body; each one is answered with a 400

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
+from ..transport.multipart import FormFile
 from . import errors
-from .multipart import FormFile
 from .specs import MaskRules, MiB, UploadRules
 
 # Largest input decoded, in pixels (6000×6000). Larger images are refused from their

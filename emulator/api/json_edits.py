@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
-from . import errors
-from .errors import APIError
+from ..contract import errors
+from ..contract.errors import APIError
+from ..contract.params import Choice, Upload, json_type_name
+from ..contract.specs import Catalog
+from ..transport.multipart import FormField, FormFile
 from .image_refs import Sources, invalid_reference, resolve
-from .multipart import FormField, FormFile
-from .params import Choice, Upload, json_type_name
-from .specs import Catalog
 
 DEFAULT_MODEL = "gpt-image-1.5"  # the JSON body's default (S-2605 and later)
 MAX_IMAGES = 16

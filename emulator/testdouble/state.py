@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from . import eras
+from ..config import Config
+from ..contract import eras
+from ..contract.specs import Catalog
 from .clock import Clock
-from .config import Config
 from .faults import Fault, Faults
 from .file_store import FileStore
-from .imagestore import ImageStore
+from .image_store import ImageStore
 from .journal import Entry, Journal
-from .specs import Catalog
 
 
 @dataclass

@@ -10,16 +10,22 @@ import anyio.to_thread
 import numpy as np
 from starlette.requests import Request
 
-from . import errors
-from .auth import authenticate
-from .body import read_json, read_upload_form
-from .edits import EditJob
-from .forms import form_body, upload
-from .generations import GenerationJob
+from ..contract import errors
+from ..contract.specs import Catalog, Endpoint
+from ..contract.uploads import apply_markup, open_images, open_mask, own_transparency
+from ..contract.validation import CheckedRequest, check_request
+from ..jobs.edit import EditJob
+from ..jobs.generation import GenerationJob
+from ..jobs.variation import VariationJob
+from ..testdouble.journal import Entry, InputFile
+from ..testdouble.state import Emulator
+from ..transport.auth import authenticate
+from ..transport.body import read_json, read_upload_form
+from ..transport.forms import form_body, upload
+from ..transport.multipart import Form
+from ..transport.wire import error_response
 from .image_refs import Sources
-from .journal import Entry, InputFile
 from .json_edits import checkable_body, journal_view, with_images
-from .multipart import Form
 from .pipeline import (
     Reply,
     answer,
@@ -28,12 +34,6 @@ from .pipeline import (
     record_request,
     stream,
 )
-from .specs import Catalog, Endpoint
-from .state import Emulator
-from .uploads import apply_markup, open_images, open_mask, own_transparency
-from .validation import CheckedRequest, check_request
-from .variations import VariationJob
-from .wire import error_response
 
 
 async def create_generation(request: Request, emulator: Emulator, entry: Entry) -> Reply:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .jobs import ImageJob
-from .render import fit_to, variation
-from .uploads import InputImage
-from .validation import CheckedRequest
+from ..contract.uploads import InputImage
+from ..contract.validation import CheckedRequest
+from ..render import fit_to, variation
+from .base import ImageJob
 
 
 @dataclass(frozen=True, kw_only=True)

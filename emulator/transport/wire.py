@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import APIError
+from ..contract.errors import APIError
 
 OPENAI_VERSION = "2020-10-01"
 EMULATOR_VERSION_HEADER = "x-emulator-version"
