@@ -1,15 +1,17 @@
 """The Starlette app: the images API, the image URLs and the control plane, in one place.
 
 ``create_app(config)`` serves uvicorn, Docker, the pytest plugin and in-process clients.
-The request pipeline itself is in ``pipeline``; the endpoints in ``endpoints``.
+The request path is ``api.pipeline.handle``; each endpoint family declares itself in its
+``api`` module (what body it reads, how it plans or answers).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,28 +20,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__
-from .api import files as files_api
+from .api.edits import EDITS
+from .api.files import FILES
+from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
-from .api.images import create_edit, create_generation, create_variation
-from .api.pipeline import api_endpoint
+from .api.pipeline import ApiEndpoint, QuietDrops, handle
+from .api.variations import VARIATIONS
 from .config import Config
 from .contract import errors, tokenizer
 from .contract.catalog import CATALOG
 from .contract.specs import MiB
 from .testdouble import control
 from .testdouble.clock import Clock
-from .testdouble.file_store import FileStore
-from .testdouble.image_store import ImageStore
 from .testdouble.journal import Journal, JournalImages
-from .testdouble.state import Emulator
+from .testdouble.state import Emulator, emulator_of
+from .testdouble.stores import FileStore, ImageStore
 from .transport.cors import Cors
 from .transport.wire import ApiHeaders, error_response
 from .ui import inspector
 
 
 async def get_image(request: Request) -> Response:
-    emulator: Emulator = request.app.state.emulator
+    emulator = emulator_of(request)
     return serve_image(request, emulator.images, emulator.clock.now())
 
 
@@ -48,33 +50,44 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return error_response(errors.invalid_url(request.method, request.url.path))
 
 
+def api_route(path: str, endpoint: ApiEndpoint, method: str) -> Route:
+    async def serve(request: Request) -> Response:
+        return await handle(endpoint, request)  # type: ignore[return-value]
+
+    return Route(path, serve, methods=[method])
+
+
 def _routes() -> list[Route]:
     routes = [
         Route(f"{FILES_PATH}/{{name}}", get_image, methods=["GET"]),
         *control.routes(),
         *inspector.routes(),
     ]
-    endpoints = {
-        "generations": api_endpoint("generations", create_generation),
-        "edits": api_endpoint("edits", create_edit),
-        "variations": api_endpoint("variations", create_variation, alphabetical_errors=True),
-    }
-    files = {
-        ("", "POST"): api_endpoint("files", files_api.create_file),
-        ("", "GET"): api_endpoint("files", files_api.list_files),
-        ("/{file_id}", "GET"): api_endpoint("files", files_api.retrieve_file),
-        ("/{file_id}", "DELETE"): api_endpoint("files", files_api.delete_file),
-        ("/{file_id}/content", "GET"): api_endpoint("files", files_api.file_content),
-    }
+    images = {"generations": GENERATIONS, "edits": EDITS, "variations": VARIATIONS}
     for prefix in ("/v1", ""):  # the SDKs' own test suites call the root paths
-        for name, endpoint in endpoints.items():
-            routes.append(Route(f"{prefix}/images/{name}", endpoint, methods=["POST"]))
-        for (suffix, method), handler in files.items():
-            routes.append(Route(f"{prefix}/files{suffix}", handler, methods=[method]))
+        for name, endpoint in images.items():
+            routes.append(api_route(f"{prefix}/images/{name}", endpoint, "POST"))
+        for (suffix, method), endpoint in FILES.items():
+            routes.append(api_route(f"{prefix}/files{suffix}", endpoint, method))
     return routes
 
 
 TOKENIZER_WARMUP_DELAY = 1.0  # seconds after the start
+
+
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """For the app's lifetime: no uvicorn complaint about a scripted dropped connection, and
+    no python-multipart warning per malformed body (each one is answered with a 400)."""
+    drops, multipart = QuietDrops(), logging.getLogger("python_multipart")
+    level = multipart.level
+    logging.getLogger("uvicorn.error").addFilter(drops)
+    multipart.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(drops)
+        multipart.setLevel(level)
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Starlette:
@@ -101,12 +114,17 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
                 target=tokenizer.encoding, name="tokenizer-warmup", daemon=True
             ).start()
 
-        asyncio.get_running_loop().call_later(TOKENIZER_WARMUP_DELAY, warm_up)
-        yield
+        warm_up_timer = asyncio.get_running_loop().call_later(TOKENIZER_WARMUP_DELAY, warm_up)
+        with quiet_logs():
+            try:
+                yield
+            finally:
+                warm_up_timer.cancel()
+                emulator.close()
 
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(ApiHeaders, version=__version__), Middleware(Cors)],
+        middleware=[Middleware(ApiHeaders), Middleware(Cors)],
         exception_handlers={HTTPException: not_found},
         lifespan=lifespan,
     )

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .contract.dates import parse_day
+
 ENV_PREFIX = "IMAGES_EMULATOR_"
 
 
@@ -130,14 +132,6 @@ def _parse(name: str, type_name: object, raw: str) -> Any:
                     f"{Config.env_name(name)} must be a number ({kind.__name__}), got {raw!r}"
                 ) from None
     return raw
-
-
-def parse_day(text: str, where: str) -> datetime.date:
-    """A YYYY-MM-DD date; a ValueError names ``where`` it came from."""
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{where} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 OPTIONS = fields(Config)

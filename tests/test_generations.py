@@ -341,7 +341,7 @@ def test_public_url_is_configurable() -> None:
 
 def test_url_store_is_bounded() -> None:
     from emulator.testdouble.clock import Clock
-    from emulator.testdouble.image_store import ImageStore
+    from emulator.testdouble.stores import ImageStore
 
     store = ImageStore(Clock(), max_bytes=10_000, ttl_seconds=3600)
     names = [store.put(bytes(3000), "image/png", "png").name for _ in range(10)]

@@ -7,93 +7,82 @@ endpoint ``files``.
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from ..contract import errors
-from ..contract.errors import APIError
+from ..contract.parts import FormFile
 from ..contract.specs import MiB
-from ..testdouble.file_store import StoredFile, StoreFull
-from ..testdouble.journal import Entry
 from ..testdouble.state import Emulator
-from ..transport.auth import authenticate
-from ..transport.body import read_upload_form
+from ..testdouble.stores import StoredFile, StoreFull
 from ..transport.forms import form_body
-from ..transport.multipart import FormFile, FormLimits
+from ..transport.multipart import Form, FormLimits
 from ..transport.wire import json_response
+from .pipeline import ApiEndpoint, Call, reads
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 MAX_FILE_BYTES = 512 * MiB  # the API's limit for one file
 LIST_LIMIT = 10_000
 
 
-def no_such_file(file_id: str, param: str = "id") -> APIError:
-    return APIError(404, f"No such File object: {file_id}", param=param)
+def upload_limits(emulator: Emulator) -> FormLimits:
+    """One file up to the API's limit or the store's size, whichever is smaller."""
+    limit = min(MAX_FILE_BYTES, emulator.files.max_bytes) + 1
+    return FormLimits(file_bytes=limit, field_bytes=64 * 1024, request_bytes=limit + MiB)
 
 
-def _store_full(max_bytes: int) -> APIError:
-    # The emulator's own bound, worded so a test suite knows what to change.
-    return APIError(
-        400,
-        f"The emulator's file store is full ({max_bytes // MiB} MB in all): delete files or "
-        "start it with a larger --files-store-mb (IMAGES_EMULATOR_FILES_STORE_MB).",
-        code="file_store_full",
-    )
+def _store_full(emulator: Emulator) -> errors.APIError:
+    return errors.file_store_full(emulator.files.max_bytes // MiB)
 
 
-def _found(emulator: Emulator, request: Request) -> StoredFile:
-    file_id = request.path_params["file_id"]
-    stored = emulator.files.get(file_id)
+def _found(call: Call) -> StoredFile:
+    file_id = call.request.path_params["file_id"]
+    stored = call.emulator.files.get(file_id)
     if stored is None:
-        raise no_such_file(file_id)
+        raise errors.no_such_file(file_id)
     return stored
 
 
-async def create_file(request: Request, emulator: Emulator, entry: Entry) -> Response:
-    authenticate(request, emulator.config)
-    limit = min(MAX_FILE_BYTES, emulator.files.max_bytes) + 1
-    limits = FormLimits(file_bytes=limit, field_bytes=64 * 1024, request_bytes=limit + MiB)
-    form = await read_upload_form(request, emulator.config.body_timeout_seconds, limits)
+async def create_file(call: Call) -> Response:
+    emulator = call.emulator
+    assert isinstance(call.body, Form)
+    body = form_body(call.body)
+    call.entry.record_params({k: v for k, v in body.items() if isinstance(v, str)})
+    for name in ("file", "purpose"):
+        if name not in body:
+            raise errors.missing_required_parameter(name)
+    purpose = body["purpose"]
+    if not isinstance(purpose, str):
+        raise errors.invalid_type("purpose", "a string", "a file")
+    if purpose not in PURPOSES:
+        raise errors.invalid_value("purpose", purpose, PURPOSES)
+    upload = body["file"]
+    parts = getattr(upload, "parts", [])
+    if len(parts) != 1 or not isinstance(parts[0], FormFile):
+        raise errors.invalid_type("file", "a file", "a string")
+    part = parts[0]
+    if part.truncated:
+        raise _store_full(emulator)
     try:
-        body = form_body(form)
-        entry.params = {k: v for k, v in body.items() if isinstance(v, str)}
-        for name in ("file", "purpose"):
-            if name not in body:
-                raise errors.missing_required_parameter(name)
-        purpose = body["purpose"]
-        if not isinstance(purpose, str):
-            raise errors.invalid_type("purpose", "a string", "a file")
-        if purpose not in PURPOSES:
-            raise errors.invalid_value("purpose", purpose, PURPOSES)
-        upload = body["file"]
-        parts = getattr(upload, "parts", [])
-        if len(parts) != 1 or not isinstance(parts[0], FormFile):
-            raise errors.invalid_type("file", "a file", "a string")
-        part = parts[0]
-        if part.truncated:
-            raise _store_full(emulator.files.max_bytes)
-        try:
-            stored = emulator.files.put(
-                part.filename, purpose, part.read(), part.content_type, emulator.clock.now()
-            )
-        except StoreFull:
-            raise _store_full(emulator.files.max_bytes) from None
-    finally:
-        form.close()
-    entry.params = {"purpose": purpose, "filename": stored.filename, "bytes": len(stored.data)}
+        stored = emulator.files.put(
+            part.filename, purpose, part.read(), part.content_type, emulator.clock.now()
+        )
+    except StoreFull:
+        raise _store_full(emulator) from None
+    call.entry.record_params(
+        {"purpose": purpose, "filename": stored.filename, "bytes": len(stored.data)}
+    )
     return json_response(stored.as_object())
 
 
-async def list_files(request: Request, emulator: Emulator, entry: Entry) -> Response:
-    authenticate(request, emulator.config)
-    query = request.query_params
+async def list_files(call: Call) -> Response:
+    query = call.request.query_params
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         raise errors.invalid_value("order", order, ("asc", "desc"))
     raw_limit = query.get("limit", str(LIST_LIMIT))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_LIMIT:
         raise errors.invalid_value("limit", raw_limit, ("an integer from 1 to 10000",))
-    files = emulator.files.listed(query.get("purpose"))
+    files = call.emulator.files.listed(query.get("purpose"))
     if order == "desc":
         files.reverse()
     after = query.get("after")
@@ -101,7 +90,7 @@ async def list_files(request: Request, emulator: Emulator, entry: Entry) -> Resp
         ids = [f.id for f in files]
         files = files[ids.index(after) + 1 :] if after in ids else []
     page = files[: int(raw_limit)]
-    entry.params = dict(query)
+    call.entry.record_params(dict(query))
     return json_response(
         {
             "object": "list",
@@ -113,19 +102,30 @@ async def list_files(request: Request, emulator: Emulator, entry: Entry) -> Resp
     )
 
 
-async def retrieve_file(request: Request, emulator: Emulator, entry: Entry) -> Response:
-    authenticate(request, emulator.config)
-    return json_response(_found(emulator, request).as_object())
+async def retrieve_file(call: Call) -> Response:
+    return json_response(_found(call).as_object())
 
 
-async def file_content(request: Request, emulator: Emulator, entry: Entry) -> Response:
-    authenticate(request, emulator.config)
-    stored = _found(emulator, request)
+async def file_content(call: Call) -> Response:
+    stored = _found(call)
     return Response(stored.data, media_type="application/octet-stream")
 
 
-async def delete_file(request: Request, emulator: Emulator, entry: Entry) -> Response:
-    authenticate(request, emulator.config)
-    stored = _found(emulator, request)
-    emulator.files.delete(stored.id)
+async def delete_file(call: Call) -> Response:
+    stored = _found(call)
+    call.emulator.files.delete(stored.id)
     return json_response({"id": stored.id, "object": "file", "deleted": True})
+
+
+# The routes under /v1/files: (path suffix, method) to endpoint.
+FILES = {
+    ("", "POST"): ApiEndpoint(
+        name="files", reads=reads("form"), form_limits=upload_limits, answer=create_file
+    ),
+    ("", "GET"): ApiEndpoint(name="files", reads=reads("none"), answer=list_files),
+    ("/{file_id}", "GET"): ApiEndpoint(name="files", reads=reads("none"), answer=retrieve_file),
+    ("/{file_id}", "DELETE"): ApiEndpoint(name="files", reads=reads("none"), answer=delete_file),
+    ("/{file_id}/content", "GET"): ApiEndpoint(
+        name="files", reads=reads("none"), answer=file_content
+    ),
+}

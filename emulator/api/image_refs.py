@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from ..contract import errors
-from ..contract.errors import APIError
+from ..contract.params import json_type_name
+from ..contract.parts import FormFile
 from ..contract.specs import MiB
-from ..testdouble.file_store import FileStore
-from ..testdouble.image_store import ImageStore
-from ..transport.multipart import FormFile
+from ..testdouble.stores import FileStore, ImageStore
 from .image_urls import FILES_PATH
 
 MAX_URL_CHARS = 20_971_520  # the schema's maxLength for image_url
@@ -41,48 +40,27 @@ class Sources:
     fetch_urls: bool
 
 
-def invalid_reference(param: str) -> APIError:
-    return APIError(
-        400,
-        f"Invalid '{param}': expected an object with exactly one of 'image_url' or 'file_id'.",
-        param=param,
-        code="invalid_value",
-    )
-
-
-def _download_error(param: str, url: str, why: str) -> APIError:
-    shown = url if len(url) <= 200 else url[:200] + "…"
-    return APIError(
-        400, f"Error while downloading {shown}: {why}.", param=param, code="invalid_image_url"
-    )
-
-
-def _not_fetched(param: str, url: str) -> APIError:
-    shown = url if len(url) <= 200 else url[:200] + "…"
-    return APIError(
-        400,
-        f"The emulator does not fetch image URLs from the network: '{shown}' is neither a "
-        "data: URL nor one of the emulator's own image URLs. Start it with "
-        "--fetch-image-urls (IMAGES_EMULATOR_FETCH_IMAGE_URLS=true) to fetch it.",
-        param=param,
-        code="invalid_image_url",
-    )
+def reference_parts(reference: object, param: str) -> tuple[str, str]:
+    """The key (``image_url`` or ``file_id``) and value of a well-shaped reference, or the
+    API's error naming ``param``: the one shape check of a reference."""
+    if not isinstance(reference, dict) or len(reference) != 1:
+        raise errors.invalid_image_reference(param)
+    ((key, value),) = reference.items()
+    if key not in ("image_url", "file_id"):
+        raise errors.invalid_image_reference(param)
+    if not isinstance(value, str):
+        raise errors.invalid_type(f"{param}.{key}", "a string", json_type_name(value))
+    return key, value
 
 
 def resolve(reference: object, param: str, sources: Sources) -> FormFile:
     """The referenced image as an uploaded file named ``param`` (e.g. ``images[0]``)."""
-    if not isinstance(reference, dict) or len(reference) != 1:
-        raise invalid_reference(param)
-    ((key, value),) = reference.items()
-    if key not in ("image_url", "file_id"):
-        raise invalid_reference(param)
+    key, value = reference_parts(reference, param)
     name = f"{param}.{key}"
-    if not isinstance(value, str):
-        raise errors.invalid_type(name, "a string", "a non-string value")
     if key == "file_id":
         stored = sources.files.get(value)
         if stored is None:
-            raise APIError(404, f"No such File object: {value}", param=name)
+            raise errors.no_such_file(value, param=name)
         return _file(param, stored.filename, stored.content_type, stored.data)
     if len(value) > MAX_URL_CHARS:
         raise errors.string_too_long(name, MAX_URL_CHARS, len(value))
@@ -93,11 +71,13 @@ def resolve(reference: object, param: str, sources: Sources) -> FormFile:
         own = sources.images.get(parts.path.rsplit("/", 1)[1])
         if own is not None:
             return _file(param, parts.path.rsplit("/", 1)[1], own.media_type, own.data)
-        raise _download_error(name, value, "the image is no longer available")
+        raise errors.image_download_failed(name, value, "the image is no longer available")
     if parts.scheme not in ("http", "https"):
-        raise _download_error(name, value, "only http, https and data: URLs are supported")
+        raise errors.image_download_failed(
+            name, value, "only http, https and data: URLs are supported"
+        )
     if not sources.fetch_urls:
-        raise _not_fetched(name, value)
+        raise errors.image_url_not_fetched(name, value)
     return _fetched(value, param, name)
 
 
@@ -110,7 +90,7 @@ def _file(param: str, filename: str, content_type: str | None, data: bytes) -> F
 def _data_url(url: str, param: str, name: str) -> FormFile:
     header, comma, payload = url[5:].partition(",")
     if not comma:
-        raise _download_error(name, url, "the data: URL has no comma before its data")
+        raise errors.image_download_failed(name, url, "the data: URL has no comma before its data")
     media_type, *options = header.split(";")
     try:
         if "base64" in options:
@@ -118,7 +98,9 @@ def _data_url(url: str, param: str, name: str) -> FormFile:
         else:
             data = unquote_to_bytes(payload)
     except (binascii.Error, ValueError):
-        raise _download_error(name, url, "the data: URL's base64 data is not valid") from None
+        raise errors.image_download_failed(
+            name, url, "the data: URL's base64 data is not valid"
+        ) from None
     return _file(param, f"{param}.bin", media_type or None, data)
 
 
@@ -129,10 +111,12 @@ def _fetched(url: str, param: str, name: str) -> FormFile:
             data = response.read(FETCH_MAX_BYTES)
             content_type = response.headers.get_content_type()
     except urllib.error.HTTPError as error:
-        raise _download_error(name, url, f"HTTP {error.code} {error.reason}") from None
+        raise errors.image_download_failed(name, url, f"HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
         reason = getattr(error, "reason", None) or error
-        raise _download_error(name, url, str(reason)) from None
+        raise errors.image_download_failed(name, url, str(reason)) from None
     if len(data) >= FETCH_MAX_BYTES:  # read no further than that
-        raise _download_error(name, url, f"the image is larger than {FETCH_MAX_BYTES - 1} bytes")
+        raise errors.image_download_failed(
+            name, url, f"the image is larger than {FETCH_MAX_BYTES - 1} bytes"
+        )
     return _file(param, urlsplit(url).path.rsplit("/", 1)[-1] or "image", content_type, data)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..testdouble.image_store import ImageStore, StoredImage
+from ..testdouble.stores import ImageStore, StoredImage
 
 FILES_PATH = "/_emulator/images"
 

@@ -1,6 +1,7 @@
 """Edits sent as JSON (``Content-Type: application/json``, contract §11.3): ``images`` as
 references (``{"image_url": …}`` or ``{"file_id": …}``), an optional ``mask`` reference and
-the other fields as JSON values. GPT image models only; the model defaults to gpt-image-1.5.
+the other fields as JSON values. GPT image models only; the default model, the image limit and
+the JSON-only parameters (``moderation``) come from the dated catalog.
 
 The body becomes the multipart form's body in two steps: first with stand-in files, so every
 parameter is checked before anything is fetched, then with the referenced images themselves.
@@ -13,27 +14,12 @@ import io
 from collections.abc import Mapping
 
 from ..contract import errors
-from ..contract.errors import APIError
-from ..contract.params import Choice, Upload, json_type_name
+from ..contract.params import Files, Upload, json_type_name
+from ..contract.parts import FormField, FormFile
 from ..contract.specs import Catalog
-from ..transport.multipart import FormField, FormFile
-from .image_refs import Sources, invalid_reference, resolve
+from .image_refs import Sources, reference_parts, resolve
 
-DEFAULT_MODEL = "gpt-image-1.5"  # the JSON body's default (S-2605 and later)
-MAX_IMAGES = 16
 MULTIPART_ONLY = ("image", "markup")  # the form's names: JSON sends `images`, no markup
-MODERATION = Choice(("low", "auto"))
-
-
-def gpt_image_only(model: str) -> APIError:
-    # Inferred wording; the spec: "JSON edits support GPT image models only".
-    return APIError(
-        400,
-        f"Invalid value: '{model}'. JSON edits support GPT image models only; send "
-        "multipart/form-data to edit with dall-e-2.",
-        param="model",
-        code="invalid_value",
-    )
 
 
 def _stand_in(param: str) -> FormFile:
@@ -50,7 +36,7 @@ def checkable_body(body: object, catalog: Catalog) -> dict[str, object]:
     model = body.get("model")
     known = catalog.models.get(model) if isinstance(model, str) else None
     if known is not None and known.response_style != "gpt-image":
-        raise gpt_image_only(str(model))
+        raise errors.json_edit_gpt_image_only(str(model))
     images = body.get("images")
     if images is None:
         raise errors.missing_required_parameter("images")
@@ -58,32 +44,27 @@ def checkable_body(body: object, catalog: Catalog) -> dict[str, object]:
         raise errors.invalid_type("images", "an array", json_type_name(images))
     if not images:
         raise errors.empty_array("images")
-    if len(images) > MAX_IMAGES:
-        raise errors.array_too_long("images", MAX_IMAGES, len(images))
+    image_kind = catalog.schema_params("edits").get("image")
+    max_images = image_kind.max_count if isinstance(image_kind, Files) else len(images)
+    if len(images) > max_images:
+        raise errors.array_too_long("images", max_images, len(images))
     for index, reference in enumerate(images):
-        _check_shape(reference, f"images[{index}]")
+        reference_parts(reference, f"images[{index}]")
     if body.get("mask") is not None:
-        _check_shape(body["mask"], "mask")
-    if body.get("moderation") is not None:
-        MODERATION.check("moderation", body["moderation"])
-    converted = {k: v for k, v in body.items() if k not in ("images", "mask", "moderation")}
-    if converted.get("model") is None:
-        converted["model"] = DEFAULT_MODEL
+        reference_parts(body["mask"], "mask")
+    spec = catalog.endpoints["edits"]
+    for name, kind in spec.json_only_params.items():
+        if body.get(name) is not None:
+            kind.check(name, body[name])
+    taken_apart = ("images", "mask", *spec.json_only_params)
+    converted = {k: v for k, v in body.items() if k not in taken_apart}
+    if converted.get("model") is None and spec.json_default_model is not None:
+        converted["model"] = spec.json_default_model
     stand_ins: list[FormFile | FormField] = [_stand_in(f"images[{i}]") for i in range(len(images))]
     converted["image"] = Upload(stand_ins, array_form=True)
     if body.get("mask") is not None:
         converted["mask"] = Upload([_stand_in("mask")], array_form=False)
     return converted
-
-
-def _check_shape(reference: object, param: str) -> None:
-    if not isinstance(reference, dict) or len(reference) != 1:
-        raise invalid_reference(param)
-    ((key, value),) = reference.items()
-    if key not in ("image_url", "file_id"):
-        raise invalid_reference(param)
-    if not isinstance(value, str):
-        raise errors.invalid_type(f"{param}.{key}", "a string", json_type_name(value))
 
 
 def with_images(

@@ -1,9 +1,14 @@
-"""The steps every images request goes through, in order (as stripe-mock's one pipeline):
+"""The one path every API request takes, top to bottom (as stripe-mock's ``HandleRequest``).
 
-authenticate → read the body → check it (the endpoint's handler) → admit it (scripted
-faults, the safety system's trigger words, realistic latency) → render → answer. Every
-request is journaled; every failure is an ``APIError`` rendered in one place; anything
-unexpected becomes the API's 500 body, never a traceback.
+``handle`` opens the journal entry, dates the catalog (``x-emulator-as-of``, else
+``--as-of``), checks that the route is served on that day, authenticates, reads the body the
+endpoint declares, and lets the endpoint answer; then it closes the entry and stamps the
+API's headers. An images endpoint answers through ``answer_images``: the body in the form's
+terms, checked, planned into a job (off the event loop: inputs are decoded), admitted
+(scripted faults, refusal words, latency), then rendered or streamed.
+
+Every failure is an ``APIError`` rendered in one place; anything unexpected becomes the
+API's 500 body, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Literal
 
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
@@ -21,16 +27,17 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..contract import eras, errors, pricing
-from ..contract.params import Upload
-from ..contract.specs import Catalog
-from ..contract.uploads import InputImage
+from ..contract.specs import Catalog, Endpoint
 from ..contract.usage import with_partial_images
-from ..contract.validation import CheckedRequest
+from ..contract.validation import CheckedRequest, check_request
 from ..jobs.base import ImageJob, PromptedJob
 from ..testdouble import faults
-from ..testdouble.journal import Entry, InputFile
-from ..testdouble.state import Emulator
-from ..transport.wire import error_response, json_response
+from ..testdouble.journal import Entry
+from ..testdouble.state import Emulator, emulator_of
+from ..transport.auth import authenticate
+from ..transport.body import FORM_LIMITS, FormLimits, read_json, read_upload_form
+from ..transport.multipart import Form
+from ..transport.wire import Stamped, error_response, json_response
 from .image_urls import image_url
 from .streaming import EventStream, image_events
 
@@ -39,54 +46,110 @@ log = logging.getLogger("emulator")
 STREAM_DELAY_HEADER = "x-emulator-stream-delay-ms"
 
 Reply = Response | EventStream
-R = TypeVar("R")
-Handler = Callable[[Request, Emulator, Entry], Awaitable[Reply]]
+Body = Literal["json", "form", "none"]
 
 
-# --- the wrapper every endpoint runs in ------------------------------------------------------
+@dataclass(frozen=True)
+class Call:
+    """One API request as the pipeline hands it to its endpoint."""
+
+    request: Request
+    emulator: Emulator
+    entry: Entry
+    catalog: Catalog  # as of the request's day
+    body: object  # the parsed JSON, a ``Form``, or None
+
+    @property
+    def lenient(self) -> bool:
+        return self.emulator.config.lenient
 
 
-def api_endpoint(
-    name: str, handler: Handler, *, alphabetical_errors: bool = False
-) -> Callable[[Request], Awaitable[Reply | DroppedConnection]]:
-    """Journal the request and turn every failure into the API's error body."""
+@dataclass(frozen=True, kw_only=True)
+class ApiEndpoint:
+    """What an endpoint declares: its journal name, the body it reads (per request: an edit
+    is JSON or a form), whether it is served on a day, and how it answers."""
 
-    async def endpoint(request: Request) -> Reply | DroppedConnection:
-        emulator: Emulator = request.app.state.emulator
-        started = time.perf_counter()
-        entry = emulator.journal.open(
-            endpoint=name,
-            method=request.method,
-            path=request.url.path,
-            request_id=request.state.request_id,
-            now=emulator.clock.now(),
-        )
-        entry.request_headers = shown_headers(request)
-        request.state.journal_entry = entry  # ApiHeaders records the answer's headers in it
-        reply: Reply | DroppedConnection
+    name: str
+    answer: Callable[[Call], Awaitable[Reply]]
+    reads: Callable[[Request, Catalog], Body]
+    served: Callable[[Catalog], bool] = lambda catalog: True
+    form_limits: Callable[[Emulator], FormLimits] | None = None
+    alphabetical_errors: bool = False  # the variations backend's error key order
+
+
+def reads(kind: Body) -> Callable[[Request, Catalog], Body]:
+    return lambda request, catalog: kind
+
+
+# --- the path ----------------------------------------------------------------------------
+
+
+async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
+    emulator = emulator_of(request)
+    started = time.perf_counter()
+    entry = emulator.journal.open(
+        endpoint=endpoint.name,
+        method=request.method,
+        path=request.url.path,
+        request_id=request.state.request_id,
+        now=emulator.clock.now(),
+        headers=shown_headers(request),
+    )
+    catalog = emulator.catalog
+    alphabetical = endpoint.alphabetical_errors
+    reply: Reply | DroppedConnection
+    try:
+        day = eras.requested_day(request.headers.get(eras.HEADER), emulator.as_of)
+        entry.record_day(day)
+        catalog = emulator.catalog_at(day)
+        if not endpoint.served(catalog):  # the endpoint is gone: the API's unknown route,
+            alphabetical = False  # in its usual key order
+            raise errors.invalid_url(request.method, request.url.path)
+        authenticate(request, emulator.config)
+        body = await read_body(request, endpoint, catalog, emulator)
         try:
-            day = eras.requested_day(request.headers.get(eras.HEADER), emulator.as_of)
-            entry.as_of = day.isoformat() if day else None
-            request.state.catalog = emulator.catalog_at(day)
-            reply = await handler(request, emulator, entry)
-            entry.status = reply.status_code if isinstance(reply, Response) else 200
-        except errors.APIError as error:
-            entry.status, entry.error = error.status, error.body()["error"]
-            reply = error_response(error, alphabetical=alphabetical_errors)
-        except (DropConnection, ClientDisconnect):  # scripted, or the client hung up mid-body
-            entry.status = 0
-            reply = DroppedConnection()
-        except Exception:
-            log.exception("unexpected error on %s %s", request.method, request.url.path)
-            failure = errors.server_error()
-            entry.status, entry.error = failure.status, failure.body()["error"]
-            reply = error_response(failure, alphabetical=alphabetical_errors)
-        entry.duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        entry.cost_usd = _cost(entry, getattr(request.state, "catalog", emulator.catalog))
-        emulator.journal.touch(entry)
-        return dated(reply, entry)
+            reply = await endpoint.answer(Call(request, emulator, entry, catalog, body))
+        finally:
+            if isinstance(body, Form):
+                body.close()
+        status = reply.status_code if isinstance(reply, Response) else 200
+    except errors.APIError as error:
+        entry.record_error(error)
+        status = error.status
+        reply = error_response(error, alphabetical=alphabetical)
+    except (DropConnection, ClientDisconnect):  # scripted, or the client hung up mid-body
+        status = 0
+        reply = DroppedConnection()
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        failure = errors.server_error()
+        entry.record_error(failure)
+        status = failure.status
+        reply = error_response(failure, alphabetical=alphabetical)
+    if entry.as_of is not None and isinstance(reply, Response | EventStream):
+        reply.headers[eras.HEADER] = entry.as_of  # the day it was answered as of
+    entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
+    emulator.journal.touch(entry)
+    return Stamped(
+        reply,
+        request.state.request_id,
+        request.headers.get("openai-organization"),
+        started,
+        on_start=entry.record_response_headers,
+    )
 
-    return endpoint
+
+async def read_body(
+    request: Request, endpoint: ApiEndpoint, catalog: Catalog, emulator: Emulator
+) -> object:
+    timeout = emulator.config.body_timeout_seconds
+    kind = endpoint.reads(request, catalog)
+    if kind == "json":
+        return await read_json(request, timeout)
+    if kind == "form":
+        limits = endpoint.form_limits(emulator) if endpoint.form_limits else FORM_LIMITS
+        return await read_upload_form(request, timeout, limits)
+    return None
 
 
 # Request headers the journal shows: what a client library sends, never the key.
@@ -105,60 +168,42 @@ def shown_headers(request: Request) -> dict[str, str]:
     return shown
 
 
-def _cost(entry: Entry, catalog: Catalog) -> float | None:
+def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
     """The estimated cost of a successful answer (the price of the model asked for)."""
     spec = catalog.models.get(entry.model or "")
-    if entry.status != 200 or spec is None:
+    if status != 200 or spec is None:
         return None
     return pricing.estimate(spec.id, entry.usage, entry.params)
 
 
-def answered_settings(job: ImageJob) -> dict[str, object]:
-    """The resolved settings of an answer, for the journal (DALL·E answers carry none)."""
-    return {"size": job.size, "n": job.n, **job.settings()}
+# --- images endpoints: check, plan, admit, answer --------------------------------------------
 
 
-def dated(reply: R, entry: Entry) -> R:
-    """The answer, saying which day it was answered as of when one was set."""
-    if entry.as_of is not None and isinstance(reply, Response | EventStream):
-        reply.headers[eras.HEADER] = entry.as_of
-    return reply
+@dataclass(frozen=True, kw_only=True)
+class ImagesEndpoint:
+    """An images endpoint: its body in the form's terms (journaled as sent), and a job planned
+    from the checked request (blocking: it decodes the inputs)."""
+
+    name: Endpoint
+    body_of: Callable[[Call], object]
+    plan: Callable[[Call, CheckedRequest, dict[str, object]], ImageJob]
+
+    async def __call__(self, call: Call) -> Reply:  # an ``ApiEndpoint``'s ``answer``
+        return await answer_images(call, self)
 
 
-def dated_catalog(request: Request) -> Catalog:
-    """The catalog as of the request's day (set by ``api_endpoint``)."""
-    catalog: Catalog = request.state.catalog
-    return catalog
-
-
-# --- recording what was asked ------------------------------------------------------------------
-
-
-def record_asked(entry: Entry, body: object) -> None:
-    """What the request said, before it is checked (kept as is if the check fails)."""
-    if not isinstance(body, dict):
-        return
-    model = body.get("model")
-    entry.model = model if isinstance(model, str) and model else None
-    entry.params = {k: v for k, v in body.items() if not isinstance(v, Upload) and k != "model"}
-    entry.sent = {k: v for k, v in body.items() if not isinstance(v, Upload)}  # as sent
-
-
-def record_request(entry: Entry, checked: CheckedRequest, inputs: list[InputImage]) -> None:
-    for image in inputs:  # the bytes, for the inspector
-        entry.keep(image.raw, f"image/{image.format.lower()}", image.sha256)
-    entry.model = checked.asked_model
-    entry.params = {
-        name: value for name, value in checked.values.items() if name not in ("image", "mask")
-    }
-    entry.stream = checked.flag("stream")
-    entry.inputs = [
-        InputFile(i.param, i.filename, i.content_type, i.size[0], i.size[1], i.format, i.sha256)
-        for i in inputs
-    ]
-
-
-# --- admitting a checked request -----------------------------------------------------------------
+async def answer_images(call: Call, endpoint: ImagesEndpoint) -> Reply:
+    body = endpoint.body_of(call)
+    form = isinstance(call.body, Form)
+    checked = check_request(body, endpoint.name, call.catalog, form=form, lenient=call.lenient)
+    assert isinstance(body, dict)  # the check refuses any other body
+    job = await anyio.to_thread.run_sync(endpoint.plan, call, checked, body)
+    if isinstance(call.body, Form):
+        call.body.close()  # the inputs are decoded into the job: the uploads can go
+    await admit(call, job)
+    if isinstance(job, PromptedJob) and job.stream:
+        return await stream(call, job)
+    return await answer(call, job)
 
 
 class DropConnection(Exception):
@@ -179,47 +224,49 @@ class DroppedConnection:
 
 
 class QuietDrops(logging.Filter):
+    """Installed on uvicorn's error log for the app's lifetime (``app.lifespan``)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         return not _dropping.get()
 
 
-logging.getLogger("uvicorn.error").addFilter(QuietDrops())
-
-
-async def admit(request: Request, emulator: Emulator, entry: Entry, job: ImageJob) -> None:
+async def admit(call: Call, job: ImageJob) -> None:
     """What the real API does after validation: organisation, rate limits, moderation."""
+    emulator, entry = call.emulator, call.entry
     prompt = job.prompt if isinstance(job, PromptedJob) else None
-    header = request.headers.get(faults.HEADER)
+    header = call.request.headers.get(faults.HEADER)
     fault = faults.from_header(header) if header else None
     if fault is None and emulator.faults.any_pattern():
         fault = await anyio.to_thread.run_sync(emulator.faults.take, entry.endpoint, prompt)
     elif fault is None:
         fault = emulator.faults.take(entry.endpoint, prompt)
     if fault is not None:
-        entry.fault = fault.kind
+        entry.record_fault(fault.kind)
         if fault.kind == "delay":
             await asyncio.sleep(fault.delay_ms / 1000)
         elif fault.kind == "drop":
             raise DropConnection()
         else:
-            raise faults.fault_error(fault, job.model.id, entry.request_id)
+            raise faults.fault_error(fault, job.model, entry.request_id)
     words = emulator.config.refusal_word_list
     if prompt and any(word in prompt.lower() for word in words):
-        raise faults.refusal(job.model.id, entry.request_id)
+        raise errors.safety_refusal(job.model.dall_e_wording, entry.request_id)
     factor = emulator.config.latency_factor
     if factor > 0:
         quality = job.quality if isinstance(job, PromptedJob) else "standard"
         await asyncio.sleep(job.model.latency_for(quality) * factor)
 
 
-# --- answering -----------------------------------------------------------------------------------
+def answered_settings(job: ImageJob) -> dict[str, object]:
+    """The resolved settings of an answer, for the journal (DALL·E answers carry none)."""
+    return {"size": job.size, "n": job.n, **job.settings()}
 
 
-async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJob) -> Response:
+async def answer(call: Call, job: ImageJob) -> Response:
     """Render off the event loop, keep images for URLs if asked, and answer the body."""
-    await admit(request, emulator, entry, job)
+    emulator, entry = call.emulator, call.entry
     images = await anyio.to_thread.run_sync(job.render_images)
-    base = emulator.public_base(request)
+    base = emulator.public_base(call.request)
 
     def url_for(data: bytes) -> str:
         stored = emulator.images.put(data, job.media_type, job.output_format)
@@ -228,27 +275,24 @@ async def answer(request: Request, emulator: Emulator, entry: Entry, job: ImageJ
 
     body = job.body(int(emulator.clock.now()), images, url_for)
     usage = body.get("usage")  # counted once, for the body; the journal takes it from there
-    entry.usage = usage if isinstance(usage, dict) else None
-    entry.answered = answered_settings(job)
+    entry.record_answer(answered_settings(job), usage if isinstance(usage, dict) else None)
     if job.response_format != "url":
         for data in images:
             entry.add_output(data, job.media_type)
     return json_response(body)
 
 
-async def stream(
-    request: Request, emulator: Emulator, entry: Entry, job: PromptedJob
-) -> EventStream:
+async def stream(call: Call, job: PromptedJob) -> EventStream:
     """Answer with server-sent events; the body checks are all done by now."""
-    await admit(request, emulator, entry, job)
+    emulator, entry = call.emulator, call.entry
     delay_ms = emulator.config.stream_delay_ms
-    asked = request.headers.get(STREAM_DELAY_HEADER, "")
+    asked = call.request.headers.get(STREAM_DELAY_HEADER, "")
     if asked.isdigit():
         delay_ms = int(asked)
     usage = job.usage()
     if usage is not None:
-        entry.usage = with_partial_images(usage, job.model, job.partial_images * job.n)
-    entry.answered = answered_settings(job)
+        usage = with_partial_images(usage, job.model, job.partial_images * job.n)
+    entry.record_answer(answered_settings(job), usage)
 
     def on_image(data: bytes) -> None:
         entry.add_output(data, job.media_type)

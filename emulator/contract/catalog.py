@@ -196,6 +196,9 @@ CATALOG = Catalog(
                     }
                 ),
                 inference_values=_frozen({"quality": frozenset({"low", "medium", "high"})}),
+                # The JSON body's default and its own parameter (S-2605 and later).
+                json_default_model="gpt-image-1.5",
+                json_only_params=_frozen({"moderation": Choice(("low", "auto"))}),
             ),
             "variations": EndpointSpec(
                 name="variations",

@@ -14,8 +14,8 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ..config import parse_day
-from .errors import APIError
+from . import errors
+from .dates import parse_day
 from .params import SingleImage
 from .rules import opaque_only
 from .specs import Catalog, Endpoint, EndpointRules, EndpointSpec, ModelSpec, _frozen
@@ -276,10 +276,6 @@ def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
     return Catalog(models=_frozen(draft.models), endpoints=_frozen(draft.endpoints))
 
 
-def bad_header(message: str) -> APIError:
-    return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
-
-
 def requested_day(header: str | None, default: datetime.date | None) -> datetime.date | None:
     """The day a request is answered as of: its header, else the emulator's setting."""
     if header is None:
@@ -287,4 +283,4 @@ def requested_day(header: str | None, default: datetime.date | None) -> datetime
     try:
         return parse_day(header, HEADER)
     except ValueError as error:
-        raise bad_header(str(error)) from None
+        raise errors.invalid_as_of(str(error)) from None

@@ -1,9 +1,10 @@
 """Every error the emulator answers, as the real API words it (contract §9).
 
 One exception type carries the vendor's status, type, param, code and message; the app
-renders it into ``{"error": {...}}`` in one place (``wire.error_response``). The builders
-below are the only places where error wording lives, so a fixture from the real API that
-disagrees changes one line here.
+renders it into ``{"error": {...}}`` in one place (``transport.wire.error_response``). The
+builders below are the only places where error wording lives (the API's, and the emulator's
+own ``emulator_error`` ones), so a fixture from the real API that disagrees changes one line
+here; a test checks that no other module constructs an ``APIError``.
 """
 
 from __future__ import annotations
@@ -497,6 +498,172 @@ def mismatched_header(header: str, what: str) -> APIError:
         code=f"mismatched_{what}",
         headers=dict(_AUTH_HEADERS),
     )
+
+
+# --- JSON edits and their image references ---------------------------------------------
+
+
+def json_edit_gpt_image_only(model: str) -> APIError:
+    # Inferred wording; the spec: "JSON edits support GPT image models only".
+    return APIError(
+        400,
+        f"Invalid value: '{model}'. JSON edits support GPT image models only; send "
+        "multipart/form-data to edit with dall-e-2.",
+        param="model",
+        code="invalid_value",
+    )
+
+
+def invalid_image_reference(param: str) -> APIError:
+    return APIError(
+        400,
+        f"Invalid '{param}': expected an object with exactly one of 'image_url' or 'file_id'.",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def _shown_url(url: str) -> str:
+    return url if len(url) <= 200 else url[:200] + "…"
+
+
+def image_download_failed(param: str, url: str, why: str) -> APIError:
+    return APIError(
+        400,
+        f"Error while downloading {_shown_url(url)}: {why}.",
+        param=param,
+        code="invalid_image_url",
+    )
+
+
+def image_url_not_fetched(param: str, url: str) -> APIError:
+    # The emulator's own refusal: it reaches no network unless told to.
+    return APIError(
+        400,
+        f"The emulator does not fetch image URLs from the network: '{_shown_url(url)}' is "
+        "neither a data: URL nor one of the emulator's own image URLs. Start it with "
+        "--fetch-image-urls (IMAGES_EMULATOR_FETCH_IMAGE_URLS=true) to fetch it.",
+        param=param,
+        code="invalid_image_url",
+    )
+
+
+# --- the Files API ------------------------------------------------------------------------
+
+
+def no_such_file(file_id: str, param: str = "id") -> APIError:
+    return APIError(404, f"No such File object: {file_id}", param=param)
+
+
+def file_store_full(max_mb: int) -> APIError:
+    # The emulator's own bound, worded so a test suite knows what to change.
+    return APIError(
+        400,
+        f"The emulator's file store is full ({max_mb} MB in all): delete files or "
+        "start it with a larger --files-store-mb (IMAGES_EMULATOR_FILES_STORE_MB).",
+        code="file_store_full",
+    )
+
+
+# --- what the API does after validation: rate limits, quota, moderation (faults) -----------
+
+# The organisation named in rate-limit messages.
+ORGANIZATION = "org-emulator"
+
+
+def rate_limited(
+    model: str,
+    dall_e_wording: bool,
+    retry_after: int,
+    ratelimit_headers: bool,
+) -> APIError:
+    """DALL·E and GPT image models word their rate limits differently (contract §9.2)."""
+    if dall_e_wording:
+        message = (
+            f"Rate limit exceeded for images per minute in organization {ORGANIZATION}. "
+            "Limit: 0/1min. Current: 1/1min. Please visit "
+            "https://platform.openai.com/docs/guides/rate-limits to learn how to increase your "
+            "rate limit."
+        )
+    else:
+        message = (
+            f"Rate limit reached for {model} in organization {ORGANIZATION} on images per min "
+            f"(IPM): Limit 5, Used 5, Requested 1. Please try again in {retry_after}s. "
+            "Visit https://platform.openai.com/account/rate-limits to learn more."
+        )
+    headers = {"retry-after": str(retry_after)}
+    if ratelimit_headers:
+        headers.update(
+            {
+                "x-ratelimit-limit-requests": "5",
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": f"{retry_after}s",
+            }
+        )
+    return APIError(429, message, type="requests", code="rate_limit_exceeded", headers=headers)
+
+
+def insufficient_quota() -> APIError:
+    return APIError(
+        429,
+        "You exceeded your current quota, please check your plan and billing details.",
+        type="insufficient_quota",
+        code="insufficient_quota",
+    )
+
+
+def engine_overloaded() -> APIError:
+    return APIError(
+        503, "The engine is currently overloaded, please try again later", type="server_error"
+    )
+
+
+def unverified_organization(model: str) -> APIError:
+    return APIError(
+        403,
+        f"Your organization must be verified to use the model `{model}`. Please go to: "
+        "https://platform.openai.com/settings/organization/general and click on Verify "
+        "Organization. If you just verified, it can take up to 15 minutes for access to "
+        "propagate.",
+    )
+
+
+def safety_refusal(dall_e_wording: bool, request_id: str) -> APIError:
+    """The safety system's refusal: DALL·E and GPT image models word it differently."""
+    if dall_e_wording:
+        return APIError(
+            400,
+            "Your request was rejected as a result of our safety system. Your prompt may "
+            "contain text that is not allowed by our safety system.",
+            code="content_policy_violation",
+        )
+    return APIError(
+        400,
+        "Your request was rejected by the safety system. If you believe this is an error, "
+        f"contact us at help.openai.com and include the request ID {request_id}. "
+        "safety_violations=[sexual].",
+        type="image_generation_user_error",
+        code="moderation_blocked",
+    )
+
+
+# --- the emulator's own controls (type emulator_error) -------------------------------------
+
+
+def fault_pattern_timeout(fault_id: int, pattern: str, limit_ms: float) -> APIError:
+    """Only the request whose prompt was being matched fails; the fault stays queued."""
+    return APIError(
+        400,
+        f"The emulator's scripted fault {fault_id} has a prompt_pattern "
+        f"({pattern!r}) that took longer than {limit_ms:g} ms to "
+        "match this prompt. Script a simpler pattern (one without nested repetition).",
+        type="emulator_error",
+        code="fault_pattern_timeout",
+    )
+
+
+def invalid_as_of(message: str) -> APIError:
+    return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
 
 
 # --- server --------------------------------------------------------------------------

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from . import errors
-
-if TYPE_CHECKING:
-    from ..transport.multipart import FormField, FormFile
+from .parts import FormField, FormFile
 
 _FORM_INTEGER = re.compile(r"[+-]?\d+")
 _SIZE = re.compile(r"(\d{1,9})x(\d{1,9})")
@@ -136,8 +134,6 @@ class Files:
     array: bool = False
 
     def check(self, name: str, value: object) -> list[FormFile]:
-        from ..transport.multipart import FormFile
-
         if not isinstance(value, Upload):
             raise errors.invalid_type(name, "a file", json_type_name(value))
         if value.array_form and not self.array:

@@ -131,6 +131,11 @@ class ModelSpec:
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
 
+    @property
+    def dall_e_wording(self) -> bool:
+        """DALL·E words its rate limits and safety refusals its own way (contract §9.2)."""
+        return self.response_style == "dall-e"
+
     def takes(self, param: str) -> bool:
         """Whether the model takes ``param`` on any endpoint."""
         return any(param in rules.params for rules in self.endpoints.values())
@@ -168,8 +173,11 @@ class EndpointSpec:
     retired: tuple[str, ...] = ()
     # False once the endpoint itself is retired (variations, 2026-10-23).
     available: bool = True
-    # Edits take a JSON body (image references) as well as a form (2026-05 on).
+    # Edits take a JSON body (image references) as well as a form (2026-05 on): the model
+    # it defaults to, and the parameters only the JSON body has.
     json_body: bool = True
+    json_default_model: str | None = None
+    json_only_params: Mapping[str, Param] = field(default_factory=dict)
 
     def default_for(self, args: Mapping[str, object]) -> str:
         if self.inferred_model is not None:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
 
-from ..transport.multipart import FormFile
+from ..contract.parts import FormFile
 from . import errors
 from .specs import MaskRules, MiB, UploadRules
 
@@ -140,23 +139,21 @@ def open_image_leniently(file: FormFile, param: str, index: int) -> InputImage:
     return replace(opened, image=opened.image.convert("RGBA"))
 
 
-# Pillow lets go of the GIL while it decodes, so inputs decode side by side.
-_DECODERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="decode")
-
-
 def open_images(
     files: Sequence[tuple[str, FormFile]],
     rules: UploadRules,
     *,
     has_mask: bool,
     lenient: bool = False,
+    pool: Executor,
 ) -> list[InputImage]:
-    """``open_image`` for every part, in parallel; the first failure in part order is raised,
-    as if they had been checked one after another."""
+    """``open_image`` for every part, side by side in ``pool`` (Pillow lets go of the GIL
+    while it decodes); the first failure in part order is raised, as if they had been
+    checked one after another."""
     futures = [
-        _DECODERS.submit(open_image_leniently, file, name, index)
+        pool.submit(open_image_leniently, file, name, index)
         if lenient
-        else _DECODERS.submit(open_image, file, name, index, rules, has_mask=has_mask)
+        else pool.submit(open_image, file, name, index, rules, has_mask=has_mask)
         for index, (name, file) in enumerate(files)
     ]
     return [future.result() for future in futures]

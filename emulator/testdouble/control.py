@@ -13,20 +13,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..config import parse_day
 from ..contract import eras
+from ..contract.dates import parse_day
 from ..contract.errors import APIError
 from ..transport.body import parse_json, read_bytes
 from ..transport.wire import OPENAI_VERSION
 from .faults import Fault
-from .state import Emulator
+from .state import Emulator, emulator_of
 
 PREFIX = "/_emulator"
-
-
-def _emulator(request: Request) -> Emulator:
-    emulator: Emulator = request.app.state.emulator
-    return emulator
 
 
 def _bad(message: str) -> JSONResponse:
@@ -36,7 +31,7 @@ def _bad(message: str) -> JSONResponse:
 async def _json(request: Request) -> Any:
     """The JSON body, {} when empty; a ValueError says what is wrong with it."""
     try:
-        data = await read_bytes(request, _emulator(request).config.body_timeout_seconds)
+        data = await read_bytes(request, emulator_of(request).config.body_timeout_seconds)
         return parse_json(data) if data.strip() else {}
     except APIError as error:
         raise ValueError(error.message) from None
@@ -51,11 +46,11 @@ async def version(request: Request) -> Response:
 
 
 async def config(request: Request) -> Response:
-    return JSONResponse(asdict(_emulator(request).config))
+    return JSONResponse(asdict(emulator_of(request).config))
 
 
 async def reset(request: Request) -> Response:
-    _emulator(request).reset()
+    emulator_of(request).reset()
     return JSONResponse({"reset": True})
 
 
@@ -64,7 +59,7 @@ def _clock_state(emulator: Emulator) -> dict[str, object]:
 
 
 async def clock(request: Request) -> Response:
-    emulator = _emulator(request)
+    emulator = emulator_of(request)
     if request.method == "GET":
         return JSONResponse(_clock_state(emulator))
     try:
@@ -88,7 +83,7 @@ async def clock(request: Request) -> Response:
 
 
 async def journal(request: Request) -> Response:
-    emulator = _emulator(request)
+    emulator = emulator_of(request)
     if request.method == "DELETE":
         emulator.journal.clear()
         return JSONResponse({"entries": []})
@@ -105,7 +100,7 @@ async def journal(request: Request) -> Response:
 
 
 async def faults(request: Request) -> Response:
-    emulator = _emulator(request)
+    emulator = emulator_of(request)
     if request.method == "DELETE":
         emulator.faults.clear()
     elif request.method == "POST":
@@ -126,7 +121,7 @@ async def faults(request: Request) -> Response:
 async def eras_listing(request: Request) -> Response:
     """The table of dated changes, and what is served on a day (``?as_of=``, else the
     emulator's own setting, else today's build)."""
-    emulator = _emulator(request)
+    emulator = emulator_of(request)
     day = emulator.as_of
     if "as_of" in request.query_params:
         try:

@@ -18,6 +18,7 @@ import regex
 
 from ..contract import errors
 from ..contract.errors import APIError
+from ..contract.specs import ModelSpec
 
 KINDS = (
     "rate_limit",  # 429 with Retry-After
@@ -31,7 +32,6 @@ KINDS = (
 )
 ENDPOINTS = ("generations", "edits", "variations")
 HEADER = "x-emulator-fault"
-ORGANIZATION = "org-emulator"
 # A prompt_pattern gets this long to match one prompt. Backtracking patterns such as
 # "(a|aa)+$" can take exponential time; the regex engine stops them at the limit, and
 # matching runs off the event loop with the GIL released, so other requests go on.
@@ -102,7 +102,9 @@ class Fault:
         try:
             return self._regex.search(prompt, timeout=MATCH_SECONDS, concurrent=True) is not None
         except TimeoutError:
-            raise pattern_timeout(self) from None
+            raise errors.fault_pattern_timeout(
+                self.id, self.prompt_pattern or "", MATCH_SECONDS * 1000
+            ) from None
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
@@ -166,88 +168,21 @@ def from_header(value: str) -> Fault | None:
         return None
 
 
-def pattern_timeout(fault: Fault) -> APIError:
-    """Only the request whose prompt was being matched fails; the fault stays queued."""
-    return APIError(
-        400,
-        f"The emulator's scripted fault {fault.id} has a prompt_pattern "
-        f"({fault.prompt_pattern!r}) that took longer than {MATCH_SECONDS * 1000:g} ms to "
-        "match this prompt. Script a simpler pattern (one without nested repetition).",
-        type="emulator_error",
-        code="fault_pattern_timeout",
-    )
-
-
-def fault_error(fault: Fault, model: str, request_id: str) -> APIError:
+def fault_error(fault: Fault, model: ModelSpec, request_id: str) -> APIError:
     """The API's answer for an error fault (not for delay or drop)."""
+    dall_e_wording = model.dall_e_wording
     if fault.kind == "rate_limit":
-        return rate_limited(model, fault)
-    if fault.kind == "quota":
-        return APIError(
-            429,
-            "You exceeded your current quota, please check your plan and billing details.",
-            type="insufficient_quota",
-            code="insufficient_quota",
+        return errors.rate_limited(
+            model.id, dall_e_wording, fault.retry_after, fault.ratelimit_headers
         )
+    if fault.kind == "quota":
+        return errors.insufficient_quota()
     if fault.kind == "server_error":
         return errors.server_error()
     if fault.kind == "overloaded":
-        return APIError(
-            503, "The engine is currently overloaded, please try again later", type="server_error"
-        )
+        return errors.engine_overloaded()
     if fault.kind == "unverified_organization":
-        return APIError(
-            403,
-            f"Your organization must be verified to use the model `{model}`. Please go to: "
-            "https://platform.openai.com/settings/organization/general and click on Verify "
-            "Organization. If you just verified, it can take up to 15 minutes for access to "
-            "propagate.",
-        )
+        return errors.unverified_organization(model.id)
     if fault.kind == "content_policy":
-        return refusal(model, request_id)
+        return errors.safety_refusal(dall_e_wording, request_id)
     raise ValueError(f"{fault.kind} is not an error fault")
-
-
-def rate_limited(model: str, fault: Fault) -> APIError:
-    if model.startswith("dall-e"):
-        message = (
-            f"Rate limit exceeded for images per minute in organization {ORGANIZATION}. "
-            "Limit: 0/1min. Current: 1/1min. Please visit "
-            "https://platform.openai.com/docs/guides/rate-limits to learn how to increase your "
-            "rate limit."
-        )
-    else:
-        message = (
-            f"Rate limit reached for {model} in organization {ORGANIZATION} on images per min "
-            f"(IPM): Limit 5, Used 5, Requested 1. Please try again in {fault.retry_after}s. "
-            "Visit https://platform.openai.com/account/rate-limits to learn more."
-        )
-    headers = {"retry-after": str(fault.retry_after)}
-    if fault.ratelimit_headers:
-        headers.update(
-            {
-                "x-ratelimit-limit-requests": "5",
-                "x-ratelimit-remaining-requests": "0",
-                "x-ratelimit-reset-requests": f"{fault.retry_after}s",
-            }
-        )
-    return APIError(429, message, type="requests", code="rate_limit_exceeded", headers=headers)
-
-
-def refusal(model: str, request_id: str) -> APIError:
-    """The safety system's refusal: DALL·E and GPT image models word it differently."""
-    if model.startswith("dall-e"):
-        return APIError(
-            400,
-            "Your request was rejected as a result of our safety system. Your prompt may "
-            "contain text that is not allowed by our safety system.",
-            code="content_policy_violation",
-        )
-    return APIError(
-        400,
-        "Your request was rejected by the safety system. If you believe this is an error, "
-        f"contact us at help.openai.com and include the request ID {request_id}. "
-        "safety_violations=[sexual].",
-        type="image_generation_user_error",
-        code="moderation_blocked",
-    )

@@ -1,8 +1,9 @@
 """A bounded record of every images API request: what was asked and what was answered.
 
-Each request gets an ``Entry`` as it starts; the pipeline fills it in as it learns things
-(model, checked parameters, input files, usage, output images) and the endpoint wrapper
-closes it with the status, error, duration and estimated cost. Images are referenced by
+Each request gets an ``Entry`` as it starts; the request path fills it in through the
+entry's ``record_*`` methods as it learns things (the day, what was asked, the checked
+parameters and input files, usage, output images), and ``close`` ends it with the status,
+duration and estimated cost. Nothing else writes an entry's fields. Images are referenced by
 hash; their bytes (inputs, masks, outputs, streamed partial images) are kept apart in
 ``JournalImages`` for the inspector, bounded in bytes, oldest dropped first: an entry
 outlives its images, which then read as dropped.
@@ -11,12 +12,22 @@ outlives its images, which then read as dropped.
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import itertools
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import TYPE_CHECKING
+
+from ..contract.errors import APIError
+from ..contract.params import Upload
+
+if TYPE_CHECKING:
+    from ..contract.parts import FormFile
+    from ..contract.uploads import InputImage
+    from ..contract.validation import CheckedRequest
 
 
 @dataclass
@@ -110,6 +121,74 @@ class Entry:
     # Where the bytes of this entry's images are kept (not part of the record itself).
     images: JournalImages | None = field(default=None, repr=False, compare=False)
 
+    # --- what the request path learns, in the order it learns it ---------------------
+
+    def record_day(self, day: datetime.date | None) -> None:
+        self.as_of = day.isoformat() if day else None
+
+    def record_asked(self, body: object) -> None:
+        """What the request said, before it is checked (kept as is if the check fails)."""
+        if not isinstance(body, dict):
+            return
+        model = body.get("model")
+        self.model = model if isinstance(model, str) and model else None
+        self.params = {k: v for k, v in body.items() if not isinstance(v, Upload) and k != "model"}
+        self.sent = {k: v for k, v in body.items() if not isinstance(v, Upload)}  # as sent
+
+    def record_params(self, params: Mapping[str, object]) -> None:
+        """Parameters of a request that has no model (the Files API's)."""
+        self.params = dict(params)
+
+    def record_checked(
+        self,
+        checked: CheckedRequest,
+        inputs: Sequence[InputImage],
+        shown: Mapping[str, object] | None = None,
+    ) -> None:
+        """The checked values (defaults filled in) and the decoded input images; ``shown``
+        adds what the checked body does not hold (a JSON edit's references)."""
+        for image in inputs:  # the bytes, for the inspector
+            self.keep(image.raw, f"image/{image.format.lower()}", image.sha256)
+        self.model = checked.asked_model
+        self.params = {k: v for k, v in checked.values.items() if k not in ("image", "mask")}
+        self.params.update(shown or {})
+        self.stream = checked.flag("stream")
+        self.inputs = [
+            InputFile(i.param, i.filename, i.content_type, i.size[0], i.size[1], i.format, i.sha256)
+            for i in inputs
+        ]
+
+    def record_overlay(self, param: str, file: FormFile, size: tuple[int, int]) -> None:
+        """A mask or markup PNG (the size of the first image), kept for the inspector."""
+        digest = self.keep(file.read(), "image/png")
+        width, height = size
+        self.inputs.append(
+            InputFile(param, file.filename, file.content_type, width, height, "PNG", digest)
+        )
+
+    def record_fault(self, kind: str) -> None:
+        self.fault = kind
+
+    def record_answer(
+        self, answered: Mapping[str, object], usage: Mapping[str, object] | None
+    ) -> None:
+        """What the answer settled on (auto resolved) and the usage it reports."""
+        self.answered = dict(answered)
+        self.usage = dict(usage) if usage is not None else None
+
+    def record_error(self, error: APIError) -> None:
+        self.status, self.error = error.status, error.body()["error"]
+
+    def record_response_headers(self, headers: Mapping[str, str]) -> None:
+        self.response_headers = dict(headers)
+
+    def close(self, status: int | None, duration_ms: float, cost_usd: float | None) -> None:
+        """The request is answered (status 0: the connection was dropped)."""
+        if status is not None:
+            self.status = status
+        self.duration_ms = round(duration_ms, 1)
+        self.cost_usd = cost_usd
+
     def add_output(
         self, data: bytes, media_type: str, url_name: str | None = None, partial: bool = False
     ) -> None:
@@ -151,9 +230,20 @@ class Journal:
         self.cleared = 0  # how many times the journal was cleared
         self._changed: deque[tuple[int, int]] = deque(maxlen=10_000)
 
-    def open(self, *, endpoint: str, method: str, path: str, request_id: str, now: float) -> Entry:
+    def open(
+        self,
+        *,
+        endpoint: str,
+        method: str,
+        path: str,
+        request_id: str,
+        now: float,
+        headers: Mapping[str, str] | None = None,
+    ) -> Entry:
+        """A new entry for a request; ``headers``: the request's, as the journal shows them."""
         with self._lock:
             entry = Entry(next(self._ids), endpoint, method, path, request_id, now)
+            entry.request_headers = dict(headers or {})
             entry.images = self.images
             self._entries.append(entry)
             self._touch(entry.id)

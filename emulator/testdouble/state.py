@@ -7,18 +7,29 @@ The same object is the Python face of the control plane: ``emulator.clock.freeze
 from __future__ import annotations
 
 import datetime
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from ..config import Config
 from ..contract import eras
 from ..contract.specs import Catalog
 from .clock import Clock
 from .faults import Fault, Faults
-from .file_store import FileStore
-from .image_store import ImageStore
 from .journal import Entry, Journal
+from .stores import FileStore, ImageStore
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+def emulator_of(request: Request) -> Emulator:
+    """The emulator a request reaches (``app.state.emulator``)."""
+    emulator: Emulator = request.app.state.emulator
+    return emulator
 
 
 @dataclass
@@ -35,6 +46,23 @@ class Emulator:
     # the x-emulator-as-of header wins over it for one request.
     as_of: datetime.date | None = None
     _dated: dict[datetime.date, Catalog] = field(default_factory=dict, repr=False)
+    _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def decoders(self) -> ThreadPoolExecutor:
+        """Threads that decode uploaded images side by side (Pillow lets go of the GIL while
+        it decodes); started on first use, stopped by ``close`` at the app's shutdown."""
+        with self._decoders_lock:
+            if self._decoders is None:
+                workers = os.cpu_count() or 2
+                self._decoders = ThreadPoolExecutor(workers, thread_name_prefix="decode")
+            return self._decoders
+
+    def close(self) -> None:
+        with self._decoders_lock:
+            if self._decoders is not None:
+                self._decoders.shutdown(wait=False, cancel_futures=True)
+                self._decoders = None
 
     def catalog_at(self, day: datetime.date | None) -> Catalog:
         """The catalog as the API was on ``day`` (today's build's catalog for None)."""

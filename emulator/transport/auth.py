@@ -7,10 +7,14 @@ and ``--require-project`` refuse requests without the matching header.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 
-from ..config import Config
 from ..contract import errors
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 def bearer_key(request: Request) -> str:

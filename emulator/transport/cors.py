@@ -16,6 +16,11 @@ ALLOW_METHODS = b"GET, POST, DELETE, OPTIONS"
 # can show what the SDK would log.
 EXPOSE_HEADERS = b"X-Request-ID, openai-processing-ms"
 PREFLIGHT_MAX_AGE = b"600"
+# What every answer but a preflight carries.
+ANSWER_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", EXPOSE_HEADERS),
+]
 
 
 class Cors:
@@ -35,11 +40,10 @@ class Cors:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cors = [
-                    (b"access-control-allow-origin", b"*"),
-                    (b"access-control-expose-headers", EXPOSE_HEADERS),
-                ]
-                message = {**message, "headers": [*message.get("headers", []), *cors]}
+                headers = message.get("headers", [])
+                # The API's own answers come marked already (``wire.Stamped``).
+                if not any(key == b"access-control-allow-origin" for key, _ in headers):
+                    message = {**message, "headers": [*headers, *ANSWER_HEADERS]}
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

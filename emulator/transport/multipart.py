@@ -9,8 +9,6 @@ temporary storage (memory up to 1 MiB each, then disk) and are deleted by ``clos
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
@@ -21,34 +19,11 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from ..contract import errors
+from ..contract.parts import FormField, FormFile
+
+__all__ = ["Form", "FormField", "FormFile", "FormLimits", "read_form"]
 
 SPOOL_BYTES = 1024 * 1024
-# The parser logs a warning for every malformed body; each one is answered with a 400
-# here, so the warnings would only fill a user's console.
-logging.getLogger("python_multipart").setLevel(logging.ERROR)
-
-
-@dataclass
-class FormFile:
-    name: str  # the form field's name, e.g. "image" or "image[]"
-    filename: str
-    content_type: str | None  # None when the part had no Content-Type header
-    file: IO[bytes]
-    size: int = 0  # every byte sent, stored or not
-    truncated: bool = False  # more was sent than stored
-
-    def read(self) -> bytes:
-        self.file.seek(0)
-        return self.file.read()
-
-    def sha256(self) -> str:
-        return hashlib.sha256(self.read()).hexdigest()
-
-
-@dataclass
-class FormField:
-    name: str
-    value: str
 
 
 @dataclass

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import __version__
 from ..contract.errors import APIError
+from .cors import ANSWER_HEADERS
 
 OPENAI_VERSION = "2020-10-01"
 EMULATOR_VERSION_HEADER = "x-emulator-version"
@@ -40,12 +42,60 @@ def new_request_id() -> str:
     return "req_" + secrets.token_hex(16)
 
 
-class ApiHeaders:
-    """ASGI middleware adding the headers every API answer carries, errors included."""
+def api_headers(request_id: str, organization: str | None, started: float) -> list[tuple[str, str]]:
+    """The headers every API answer carries, errors included, after the answer's own."""
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
+    return [
+        ("openai-organization", organization or DEFAULT_ORGANIZATION),
+        ("openai-processing-ms", str(elapsed_ms)),
+        ("openai-version", OPENAI_VERSION),
+        ("x-request-id", request_id),
+        ("x-content-type-options", "nosniff"),
+        (EMULATOR_VERSION_HEADER, __version__),
+    ]
 
-    def __init__(self, app: ASGIApp, version: str) -> None:
+
+def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+class Stamped:
+    """An API answer with the headers every answer gets (CORS's, then the API's) added as it
+    starts, and ``on_start`` told every header as sent (for the journal). The middlewares
+    below let a stamped answer pass unchanged."""
+
+    def __init__(
+        self,
+        reply: ASGIApp,
+        request_id: str,
+        organization: str | None,
+        started: float,
+        on_start: Callable[[dict[str, str]], None],
+    ) -> None:
+        self.reply = reply
+        self.request_id = request_id
+        self.organization = organization
+        self.started = started
+        self.on_start = on_start
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def stamped_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = api_headers(self.request_id, self.organization, self.started)
+                headers = [*message.get("headers", []), *ANSWER_HEADERS, *_encoded(extra)]
+                message = {**message, "headers": headers}
+                self.on_start({k.decode("latin-1"): v.decode("latin-1") for k, v in headers})
+            await send(message)
+
+        await self.reply(scope, receive, stamped_send)
+
+
+class ApiHeaders:
+    """ASGI middleware giving every request its id and every answer the API's headers;
+    answers the pipeline stamped already (``Stamped``) pass through unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.version = version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,25 +104,14 @@ class ApiHeaders:
         started = time.perf_counter()
         request_id = new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
-        organization = _header(scope, b"openai-organization") or DEFAULT_ORGANIZATION
+        organization = _header(scope, b"openai-organization")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                elapsed_ms = round((time.perf_counter() - started) * 1000)
-                extra = [
-                    (b"openai-organization", organization.encode()),
-                    (b"openai-processing-ms", str(elapsed_ms).encode()),
-                    (b"openai-version", OPENAI_VERSION.encode()),
-                    (b"x-request-id", request_id.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (EMULATOR_VERSION_HEADER.encode(), self.version.encode()),
-                ]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-                entry = scope["state"].get("journal_entry")
-                if entry is not None:  # the journal shows the answer's headers as sent
-                    entry.response_headers = {
-                        k.decode("latin-1"): v.decode("latin-1") for k, v in message["headers"]
-                    }
+                headers = list(message.get("headers", []))
+                if not any(key == b"x-request-id" for key, _ in headers):
+                    extra = api_headers(request_id, organization, started)
+                    message = {**message, "headers": headers + _encoded(extra)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..contract import pricing
 from ..testdouble.control import PREFIX
-from ..testdouble.state import Emulator
+from ..testdouble.state import emulator_of
 
 ASSETS = {
     "index.html": "text/html; charset=utf-8",
@@ -29,11 +29,6 @@ ASSETS = {
 }
 POLL_SECONDS = 0.2  # how often the live stream looks for journal changes
 KEEPALIVE_SECONDS = 15.0
-
-
-def _emulator(request: Request) -> Emulator:
-    emulator: Emulator = request.app.state.emulator
-    return emulator
 
 
 def _asset(name: str) -> Response:
@@ -59,7 +54,7 @@ async def asset(request: Request) -> Response:
 
 
 async def journal_image(request: Request) -> Response:
-    kept = _emulator(request).journal.images.get(request.path_params["sha256"])
+    kept = emulator_of(request).journal.images.get(request.path_params["sha256"])
     if kept is None:
         message = "image dropped: the journal keeps images within --journal-images-mb"
         return JSONResponse({"error": {"message": message}}, status_code=404)
@@ -70,7 +65,7 @@ async def journal_image(request: Request) -> Response:
 async def journal_stream(request: Request) -> Response:
     """Server-sent events: ``entry`` for every new or changed entry (all of them first),
     ``reset`` when the journal is cleared; a comment now and then keeps proxies open."""
-    journal = _emulator(request).journal
+    journal = emulator_of(request).journal
 
     async def events() -> AsyncIterator[str]:
         revision, entries = journal.changed_since(-1)
@@ -103,7 +98,7 @@ async def prices(request: Request) -> Response:
 
 async def settings(request: Request) -> Response:
     """What the page may change at run time: lenient mode."""
-    emulator = _emulator(request)
+    emulator = emulator_of(request)
     try:
         body = await request.json()
     except ValueError:

@@ -1,0 +1,99 @@
+"""``POST /v1/images/edits``: a multipart form, or (from 2026-05) a JSON body whose images are
+references; both become the same ``EditJob``, with the same checks, tokens and pictures."""
+
+from __future__ import annotations
+
+import numpy as np
+from starlette.requests import Request
+
+from ..contract import errors
+from ..contract.specs import Catalog
+from ..contract.uploads import apply_markup, open_images, open_mask, own_transparency
+from ..contract.validation import CheckedRequest
+from ..jobs.edit import EditJob
+from ..transport.forms import form_body, upload
+from ..transport.multipart import Form
+from .image_refs import Sources
+from .json_edits import checkable_body, journal_view, with_images
+from .pipeline import ApiEndpoint, Body, Call, ImagesEndpoint
+
+
+def reads(request: Request, catalog: Catalog) -> Body:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json" and catalog.endpoints["edits"].json_body:
+        return "json"
+    return "form"
+
+
+def body_of(call: Call) -> object:
+    """The body in the form's terms, journaled as sent (a JSON edit's data: URLs shortened)."""
+    if isinstance(call.body, Form):
+        body = form_body(call.body)
+        call.entry.record_asked(body)
+        return body
+    call.entry.record_asked(journal_view(call.body))
+    return checkable_body(call.body, call.catalog)
+
+
+def plan(call: Call, checked: CheckedRequest, body: dict[str, object]) -> EditJob:
+    if isinstance(call.body, Form):
+        return prepare_edit(call, checked, body)
+    # A JSON edit: every parameter is checked, so now its references are fetched.
+    assert isinstance(call.body, dict)
+    emulator = call.emulator
+    sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
+    view = journal_view(call.body)
+    assert isinstance(view, dict)
+    # The journal shows the references and JSON-only values the checked form body lacks.
+    names = ("images", "mask", *call.catalog.endpoints["edits"].json_only_params)
+    shown = {k: view[k] for k in names if k in view}
+    return prepare_edit(call, checked, with_images(body, call.body, sources), "images", shown)
+
+
+def prepare_edit(
+    call: Call,
+    checked: CheckedRequest,
+    body: dict[str, object],
+    image_param: str = "image",
+    shown: dict[str, object] | None = None,
+) -> EditJob:
+    """Decode the images, mask and markup of a checked edit, and plan its pictures."""
+    rules = checked.model.endpoints["edits"]
+    assert rules.uploads is not None and rules.mask is not None
+    entry, lenient = call.entry, call.lenient
+    masks = upload(body, "mask")
+    images = open_images(
+        upload(body, "image").named_files(image_param),
+        rules.uploads,
+        has_mask=bool(masks.parts),
+        lenient=lenient,
+        pool=call.emulator.decoders(),
+    )
+    entry.record_checked(checked, images, shown)
+    markups = upload(body, "markup")
+    if markups.parts:
+        markup = markups.files()[0]
+        images[0] = apply_markup(markup, rules.mask, rules.uploads.mimetypes, images[0])
+        entry.record_overlay("markup", markup, images[0].size)
+    area: np.ndarray | None = None
+    if masks.parts:
+        mask = masks.files()[0]
+        try:
+            area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
+        except errors.APIError:
+            if not lenient:
+                raise  # lenient: a mask that does not fit is ignored
+        entry.record_overlay("mask", mask, images[0].size)
+    elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
+        area = own_transparency(images[0])
+        if area is None:  # no alpha at all: nothing to replace
+            width, height = images[0].size
+            area = np.zeros((height, width), bool)
+    return EditJob.from_request(checked, rules, images, area)
+
+
+EDITS = ApiEndpoint(
+    name="edits",
+    reads=reads,
+    answer=ImagesEndpoint(name="edits", body_of=body_of, plan=plan),
+)

@@ -1,0 +1,176 @@
+"""The emulator's bounded in-memory stores: images handed out by URL, and uploaded files.
+
+Both keep items by id, count their bytes and clear on a reset; they differ in what they do
+at their bound. The image store makes room (the real API's signed blob URLs expire anyway,
+so the oldest images go first, and each has an expiry time); the file store refuses an
+upload that would pass it, so a file a test uploaded stays until it deletes it or resets.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from .clock import Clock
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_id(prefix: str, length: int) -> str:
+    """A random id shaped as the real ones: ``prefix`` then ``length`` letters and digits."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+class _Sized(Protocol):
+    @property
+    def data(self) -> bytes: ...
+
+
+Item = TypeVar("Item", bound=_Sized)
+
+
+class BoundedStore(Generic[Item]):
+    """Items by id in insertion order, with the bytes they hold counted."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, Item] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def _add(self, key: str, item: Item) -> None:  # the caller holds the lock
+        self._items[key] = item
+        self._bytes += len(item.data)
+
+    def _pop(self, key: str | None = None) -> Item | None:  # the oldest when key is None
+        if key is None:
+            _, item = self._items.popitem(last=False)
+        else:
+            found = self._items.pop(key, None)
+            if found is None:
+                return None
+            item = found
+        self._bytes -= len(item.data)
+        return item
+
+    def _get(self, key: str) -> Item | None:
+        with self._lock:
+            return self._items.get(key)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+# --- images for ``url`` answers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    name: str  # "img-<24 characters>.png", as the real blob names look
+    data: bytes
+    media_type: str
+    created_at: float
+    expires_at: float
+
+
+class ImageStore(BoundedStore[StoredImage]):
+    """Images for ``url`` answers, each with an expiry; past ``max_bytes`` the oldest go."""
+
+    def __init__(self, clock: Clock, max_bytes: int, ttl_seconds: float) -> None:
+        super().__init__(max_bytes)
+        self._now = clock.now
+        self._ttl = ttl_seconds
+
+    def put(self, data: bytes, media_type: str, extension: str) -> StoredImage:
+        now = self._now()
+        name = new_id("img-", 24) + "." + extension
+        image = StoredImage(name, data, media_type, now, now + self._ttl)
+        with self._lock:
+            self._add(name, image)
+            self._drop_expired(now)
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                self._pop()
+        return image
+
+    def get(self, name: str) -> StoredImage | None:
+        """The image, or None when it was never stored, was pushed out or has expired."""
+        image = self._get(name)
+        if image is None or self._now() >= image.expires_at:
+            return None
+        return image
+
+    def _drop_expired(self, now: float) -> None:
+        # Insertion order is creation order, so expired images sit at the front.
+        while self._items and next(iter(self._items.values())).expires_at <= now:
+            self._pop()
+
+
+# --- uploaded files (the Files API) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: str  # "file-" + 22 characters, as the real ids look
+    filename: str
+    purpose: str
+    data: bytes
+    content_type: str | None
+    created_at: int
+
+    def as_object(self) -> dict[str, object]:
+        """The File object, keys in the API's order."""
+        return {
+            "id": self.id,
+            "object": "file",
+            "bytes": len(self.data),
+            "created_at": self.created_at,
+            "expires_at": None,
+            "filename": self.filename,
+            "purpose": self.purpose,
+            "status": "processed",
+            "status_details": None,
+        }
+
+
+class StoreFull(Exception):
+    """The upload would take the store past its bound."""
+
+
+class FileStore(BoundedStore[StoredFile]):
+    """Uploaded files; an upload that would pass ``max_bytes`` is refused (``StoreFull``)."""
+
+    def put(
+        self, filename: str, purpose: str, data: bytes, content_type: str | None, now: float
+    ) -> StoredFile:
+        stored = StoredFile(new_id("file-", 22), filename, purpose, data, content_type, int(now))
+        with self._lock:
+            if self._bytes + len(data) > self.max_bytes:
+                raise StoreFull()
+            self._add(stored.id, stored)
+        return stored
+
+    def get(self, file_id: str) -> StoredFile | None:
+        return self._get(file_id)
+
+    def delete(self, file_id: str) -> bool:
+        with self._lock:
+            return self._pop(file_id) is not None
+
+    def listed(self, purpose: str | None = None) -> list[StoredFile]:
+        """Oldest first."""
+        with self._lock:
+            files = list(self._items.values())
+        return [f for f in files if purpose is None or f.purpose == purpose]
