@@ -75,19 +75,27 @@ def _routes() -> list[Route]:
 TOKENIZER_WARMUP_DELAY = 1.0  # seconds after the start
 
 
+class _ErrorsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+
 @contextmanager
 def quiet_logs() -> Iterator[None]:
     """For the app's lifetime: no uvicorn complaint about a scripted dropped connection, and
-    no python-multipart warning per malformed body (each one is answered with a 400)."""
-    drops, multipart = QuietDrops(), logging.getLogger("python_multipart")
-    level = multipart.level
-    logging.getLogger("uvicorn.error").addFilter(drops)
-    multipart.setLevel(logging.ERROR)
+    no python-multipart warning per malformed body (each one is answered with a 400).
+    Filters, not levels, so that apps running side by side each add and remove their own."""
+    installed = [
+        (logging.getLogger("uvicorn.error"), QuietDrops()),
+        (logging.getLogger("python_multipart"), _ErrorsOnly()),
+    ]
+    for logger, quiet in installed:
+        logger.addFilter(quiet)
     try:
         yield
     finally:
-        logging.getLogger("uvicorn.error").removeFilter(drops)
-        multipart.setLevel(level)
+        for logger, quiet in installed:
+            logger.removeFilter(quiet)
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Starlette:

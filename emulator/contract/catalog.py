@@ -10,6 +10,8 @@ they disagree).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .gpt_image_models import GPT_IMAGE_MODELS
 from .params import Choice, Files, Integer, Text
 from .specs import (
@@ -146,6 +148,28 @@ DALL_E_3 = ModelSpec(
             ),
         }
     ),
+)
+
+
+# What an answer amounts to for a setting the model does not take at all (DALL·E has no
+# output_format, background or stream ...), and for GIF and SVG options left unsent (SDK
+# 3.54; the SVG author model has no source: a guess). The jobs read these, never literals.
+IMPLIED_SETTINGS: Mapping[str, object] = _frozen(
+    {
+        "prompt": "",
+        "n": 1,
+        "size": "1024x1024",
+        "quality": "standard",
+        "output_format": "png",
+        "output_compression": 100,
+        "background": "opaque",
+        # GPT image models only ever answer base64 (they refuse response_format).
+        "response_format": "b64_json",
+        "partial_images": 0,
+        "frame_count": 9,
+        "frame_duration_ms": 200,
+        "svg_author": "gpt-5-mini",
+    }
 )
 
 

@@ -40,7 +40,6 @@ EXTENDED_QUALITIES = ("low", "medium", "high", "xhigh", "max", "auto")
 RASTER_FORMATS = ("png", "jpeg", "webp")
 ALL_FORMATS = (*RASTER_FORMATS, "gif", "svg")
 SVG_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-GIF_DEFAULTS = {"frame_count": 9, "frame_duration_ms": 200}
 
 # The guide's table (contract §8.1), exact in every real recording (§14.1); the 2026 guide
 # keeps it for GPT image models before gpt-image-2.

@@ -39,7 +39,6 @@ class ImagePrices:
 
 Prices = TokenPrices | ImagePrices
 
-_LAUNCH = "OpenAI pricing page at launch (not in the contract: inferred)"
 _FORUM = "contract §8.1 (forum 1275254: $5 text, $10 image input, $40 image output per M)"
 _GPT_IMAGE_2 = "contract §11.2 ($30/M output, consistent with high 1024² ≈ $0.211)"
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import errors
+from .catalog import IMPLIED_SETTINGS
 from .params import Files, Param, Text
 from .specs import Catalog, Endpoint, EndpointSpec, ModelSpec
 
@@ -38,17 +39,23 @@ class CheckedRequest:
             return self.model.auto[name]
         return value
 
-    def text(self, name: str, default: str) -> str:
-        """A string value (``auto`` resolved), or ``default`` when the model has no such one."""
-        return self.optional_text(name) or default
+    def text(self, name: str) -> str:
+        """A string value (``auto`` resolved), or the catalog's implied setting when the model
+        has no such one."""
+        return self.optional_text(name) or str(IMPLIED_SETTINGS[name])
 
     def optional_text(self, name: str) -> str | None:
         value = self.resolved(name)
         return value if isinstance(value, str) else None
 
-    def integer(self, name: str, default: int) -> int:
+    def integer(self, name: str) -> int:
+        """An integer value, or the catalog's implied setting when the model has none."""
         value = self.values.get(name)
-        return value if isinstance(value, int) and not isinstance(value, bool) else default
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        implied = IMPLIED_SETTINGS[name]
+        assert isinstance(implied, int)
+        return implied
 
     def flag(self, name: str) -> bool:
         return self.values.get(name) is True

@@ -13,17 +13,15 @@ from typing import TypedDict
 
 import numpy as np
 
+from ..contract.catalog import IMPLIED_SETTINGS
 from ..contract.shapes import images_response
 from ..contract.specs import ModelSpec
 from ..contract.usage import svg_usage
 from ..contract.validation import CheckedRequest
 from ..render import MEDIA_TYPES, Scene, encode, encode_gif, svg_document
 
-# GIF output when frame_count / frame_duration_ms are not sent (SDK 3.54).
-GIF_FRAMES = 9
-GIF_FRAME_MS = 200
-# The model that writes SVG output when the request names none (no source: a guess).
-DEFAULT_SVG_AUTHOR = "gpt-5-mini"
+# How coarse the mosaic is per quality: mosaic cells across the subject.
+DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32, "xhigh": 48, "max": 64}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,8 +30,8 @@ class ImageJob:
     n: int
     size: str  # resolved, never "auto"
     response_format: str  # "b64_json" or "url"
-    output_format: str = "png"
-    output_compression: int = 100
+    output_format: str
+    output_compression: int
 
     @property
     def dimensions(self) -> tuple[int, int]:
@@ -116,9 +114,9 @@ class PromptedJob(ImageJob):
     # The effective safety identifier the answer echoes (models that take one).
     safety_identifier: str | None = None
     complexity: str | None = None
-    frame_count: int = GIF_FRAMES
-    frame_duration_ms: int = GIF_FRAME_MS
-    svg_author: str = DEFAULT_SVG_AUTHOR
+    frame_count: int
+    frame_duration_ms: int
+    svg_author: str
     svg_effort: str | None = None
 
     @staticmethod
@@ -130,22 +128,21 @@ class PromptedJob(ImageJob):
         return {
             "model": checked.model,
             "model_name": checked.asked_model,
-            "prompt": checked.text("prompt", ""),
-            "n": checked.integer("n", 1),
-            "size": checked.text("size", "1024x1024"),
-            "quality": checked.text("quality", "standard"),
-            "output_format": checked.text("output_format", "png"),
-            "output_compression": checked.integer("output_compression", 100),
-            "background": checked.text("background", "opaque"),
-            # GPT image models only ever answer base64 (they refuse response_format).
-            "response_format": checked.text("response_format", "b64_json"),
+            "prompt": checked.text("prompt"),
+            "n": checked.integer("n"),
+            "size": checked.text("size"),
+            "quality": checked.text("quality"),
+            "output_format": checked.text("output_format"),
+            "output_compression": checked.integer("output_compression"),
+            "background": checked.text("background"),
+            "response_format": checked.text("response_format"),
             "stream": checked.flag("stream"),
-            "partial_images": checked.integer("partial_images", 0),
+            "partial_images": checked.integer("partial_images"),
             "safety_identifier": effective_safety_identifier(checked),
             "complexity": checked.optional_text("complexity"),
-            "frame_count": checked.integer("frame_count", GIF_FRAMES),
-            "frame_duration_ms": checked.integer("frame_duration_ms", GIF_FRAME_MS),
-            "svg_author": str(svg_options.get("model") or DEFAULT_SVG_AUTHOR),
+            "frame_count": checked.integer("frame_count"),
+            "frame_duration_ms": checked.integer("frame_duration_ms"),
+            "svg_author": str(svg_options.get("model") or IMPLIED_SETTINGS["svg_author"]),
             "svg_effort": effort if isinstance(effort := svg_options.get("effort"), str) else None,
         }
 
@@ -162,6 +159,19 @@ class PromptedJob(ImageJob):
     def scene(self, index: int) -> Scene:
         """The card picture of image ``index``, which SVG output draws as vectors."""
         raise NotImplementedError
+
+    def card(self, seed: bytes, caption: str) -> Scene:
+        """The card of this job's size, quality and background, for ``seed``."""
+        width, height = self.dimensions
+        return Scene(
+            width=width,
+            height=height,
+            seed=seed,
+            prompt=self.prompt,
+            caption=caption,
+            detail=DETAIL.get(self.quality, 16),
+            transparent=self.background == "transparent",
+        )
 
     def render_images(self) -> list[bytes]:
         if self.output_format == "gif":

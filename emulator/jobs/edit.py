@@ -13,7 +13,6 @@ from ..contract.usage import edit_usage
 from ..contract.validation import CheckedRequest
 from ..render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
 from .base import PromptedJob
-from .generation import DETAIL
 
 
 def closest_size(sizes: tuple[str, ...], width: int, height: int) -> str:
@@ -54,7 +53,6 @@ class EditJob(PromptedJob):
         )
 
     def scene(self, index: int) -> Scene:
-        width, height = self.dimensions
         seed = seed_for(
             "edit",
             self.model.id,
@@ -72,15 +70,7 @@ class EditJob(PromptedJob):
             *self.later_choices(),
         )
         caption = f"{self.model_name} · {self.size} · {self.quality} · edit {index + 1}/{self.n}"
-        return Scene(
-            width=width,
-            height=height,
-            seed=seed,
-            prompt=self.prompt,
-            caption=caption,
-            detail=DETAIL.get(self.quality, 16),
-            transparent=self.background == "transparent",
-        )
+        return self.card(seed, caption)
 
     def picture(self, index: int) -> np.ndarray:
         scene = self.scene(index)

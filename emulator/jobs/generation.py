@@ -11,9 +11,6 @@ from ..contract.validation import CheckedRequest
 from ..render import Scene, render, seed_for
 from .base import PromptedJob
 
-# How coarse the mosaic is per quality: mosaic cells across the subject.
-DETAIL = {"low": 8, "medium": 16, "standard": 16, "high": 32, "hd": 32, "xhigh": 48, "max": 64}
-
 
 @dataclass(frozen=True, kw_only=True)
 class GenerationJob(PromptedJob):
@@ -30,7 +27,6 @@ class GenerationJob(PromptedJob):
 
     def scene(self, index: int) -> Scene:
         """The picture of image ``index`` (0-based): the same request, the same picture."""
-        width, height = self.dimensions
         seed = seed_for(
             self.model.id,
             self.prompt,
@@ -49,15 +45,7 @@ class GenerationJob(PromptedJob):
         if self.style:
             caption.append(self.style)
         caption.append(f"{index + 1}/{self.n}")
-        return Scene(
-            width=width,
-            height=height,
-            seed=seed,
-            prompt=self.prompt,
-            caption=" · ".join(caption),
-            detail=DETAIL.get(self.quality, 16),
-            transparent=self.background == "transparent",
-        )
+        return self.card(seed, " · ".join(caption))
 
     def picture(self, index: int) -> np.ndarray:
         return render(self.scene(index))

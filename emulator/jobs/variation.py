@@ -20,9 +20,11 @@ class VariationJob(ImageJob):
     def from_request(cls, checked: CheckedRequest, image: InputImage) -> VariationJob:
         return cls(
             model=checked.model,
-            n=checked.integer("n", 1),
-            size=checked.text("size", "1024x1024"),
-            response_format=checked.text("response_format", "url"),
+            n=checked.integer("n"),
+            size=checked.text("size"),
+            response_format=checked.text("response_format"),
+            output_format=checked.text("output_format"),
+            output_compression=checked.integer("output_compression"),
             image=image,
         )
 

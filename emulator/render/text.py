@@ -47,8 +47,10 @@ class GlyphFont:
         found = self._glyphs.get(char)
         if found is not None:
             return found
-        glyph = self._draw(char)
+        # Drawn under the lock: a FreeType face is not safe to use from two threads at once,
+        # and a glyph drawn wrong once would be kept and change every later picture.
         with self._lock:
+            glyph = self._glyphs.get(char) or self._draw(char)
             if len(self._glyphs) >= _GLYPHS_PER_FONT:
                 self._glyphs.clear()
             self._glyphs[char] = glyph
