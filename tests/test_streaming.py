@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from contextlib import AbstractContextManager
 
 import httpx
 import numpy as np
@@ -185,22 +186,23 @@ def test_exact_bytes_on_the_wire(live_server: LiveServer) -> None:
         ]
 
 
+def streamed_generation(
+    live_server: LiveServer, *, delay_ms: int, **body: object
+) -> AbstractContextManager[httpx.Response]:
+    """A streamed low-quality gpt-image-1 generation with a pause between events."""
+    return httpx.stream(
+        "POST",
+        f"{live_server.base_url}/v1/images/generations",
+        headers={"Authorization": "Bearer sk-live", "x-emulator-stream-delay-ms": str(delay_ms)},
+        json={"model": "gpt-image-1", "prompt": "x", "stream": True, "quality": "low", **body},
+        timeout=30,
+    )
+
+
 def test_events_arrive_as_they_are_made(live_server: LiveServer) -> None:
     arrivals: list[tuple[float, str]] = []
     started = time.perf_counter()
-    with httpx.stream(
-        "POST",
-        f"{live_server.base_url}/v1/images/generations",
-        headers={"Authorization": "Bearer sk-live", "x-emulator-stream-delay-ms": "300"},
-        json={
-            "model": "gpt-image-1",
-            "prompt": "x",
-            "stream": True,
-            "partial_images": 3,
-            "quality": "low",
-        },
-        timeout=30,
-    ) as response:
+    with streamed_generation(live_server, delay_ms=300, partial_images=3) as response:
         for line in response.iter_lines():
             if line.startswith("event: "):
                 arrivals.append((time.perf_counter() - started, line.removeprefix("event: ")))
@@ -220,20 +222,7 @@ def test_disconnect_stops_the_work_quietly(live_server: LiveServer) -> None:
         logger.addHandler(handler)
     try:
         before = emulator.streamed_events
-        with httpx.stream(
-            "POST",
-            f"{live_server.base_url}/v1/images/generations",
-            headers={"Authorization": "Bearer sk-bye", "x-emulator-stream-delay-ms": "150"},
-            json={
-                "model": "gpt-image-1",
-                "prompt": "x",
-                "stream": True,
-                "n": 3,
-                "partial_images": 3,
-                "quality": "low",
-            },
-            timeout=30,
-        ) as response:
+        with streamed_generation(live_server, delay_ms=150, n=3, partial_images=3) as response:
             for line in response.iter_lines():
                 if line.startswith("data: "):
                     break  # one event is enough: hang up

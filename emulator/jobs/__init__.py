@@ -1,0 +1,1 @@
+"""A checked request becomes a job that draws, encodes and answers."""

@@ -160,6 +160,18 @@ class PromptedJob(ImageJob):
         """The card picture of image ``index``, which SVG output draws as vectors."""
         raise NotImplementedError
 
+    def seed_parts(self) -> tuple[object, ...]:
+        """What decides every picture of a prompted job (each job adds its own choices)."""
+        return (
+            self.model.id,
+            self.prompt,
+            self.size,
+            self.quality,
+            self.output_format,
+            self.output_compression,
+            self.background,
+        )
+
     def card(self, seed: bytes, caption: str) -> Scene:
         """The card of this job's size, quality and background, for ``seed``."""
         width, height = self.dimensions

@@ -55,13 +55,7 @@ class EditJob(PromptedJob):
     def scene(self, index: int) -> Scene:
         seed = seed_for(
             "edit",
-            self.model.id,
-            self.prompt,
-            self.size,
-            self.quality,
-            self.output_format,
-            self.output_compression,
-            self.background,
+            *self.seed_parts(),
             self.input_fidelity,
             [image.sha256 for image in self.images],
             None if self.area is None else self.area.tobytes(),

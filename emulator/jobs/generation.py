@@ -28,13 +28,7 @@ class GenerationJob(PromptedJob):
     def scene(self, index: int) -> Scene:
         """The picture of image ``index`` (0-based): the same request, the same picture."""
         seed = seed_for(
-            self.model.id,
-            self.prompt,
-            self.size,
-            self.quality,
-            self.output_format,
-            self.output_compression,
-            self.background,
+            *self.seed_parts(),
             self.style,
             self.moderation,
             index,

@@ -1,0 +1,1 @@
+"""The test double around the API: state, control plane, faults, journal, clock, stores."""

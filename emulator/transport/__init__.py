@@ -1,0 +1,1 @@
+"""Bytes and headers: body reading, multipart, auth, CORS and the wire format."""

@@ -1,0 +1,1 @@
+"""The inspector: a web page over the journal and the controls."""
