@@ -24,6 +24,7 @@ from .api.edits import EDITS
 from .api.files import FILES
 from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
+from .api.models import MODELS
 from .api.pipeline import ApiEndpoint, QuietDrops, handle
 from .api.variations import VARIATIONS
 from .config import Config
@@ -69,6 +70,8 @@ def _routes() -> list[Route]:
             routes.append(api_route(f"{prefix}/images/{name}", endpoint, "POST"))
         for (suffix, method), endpoint in FILES.items():
             routes.append(api_route(f"{prefix}/files{suffix}", endpoint, method))
+        for suffix, endpoint in MODELS.items():
+            routes.append(api_route(f"{prefix}/models{suffix}", endpoint, "GET"))
     return routes
 
 
@@ -109,7 +112,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         images=ImageStore(clock, config.url_store_mb * 1024 * 1024, config.url_ttl_seconds),
         journal=Journal(config.journal_size, JournalImages(config.journal_images_mb * MiB)),
         files=FileStore(config.files_store_mb * MiB),
-        as_of=config.as_of_day,
+        as_of=config.as_of_setting,
     )
 
     @asynccontextmanager

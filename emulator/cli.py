@@ -7,6 +7,7 @@ wins over the variable, the variable over the default.
 from __future__ import annotations
 
 import argparse
+import datetime
 from collections.abc import Sequence
 
 import uvicorn
@@ -14,6 +15,7 @@ import uvicorn
 from . import __version__
 from .app import create_app
 from .config import OPTIONS, Config
+from .contract.dates import LATEST, TODAY, AsOf, today
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,10 +43,22 @@ def config_from(argv: Sequence[str] | None = None) -> Config:
     return Config.from_env().with_overrides(**vars(args))
 
 
+def as_of_description(as_of: AsOf) -> str:
+    if as_of == LATEST:
+        return "no date ('latest'): every model served, each with its latest behaviour"
+    if as_of == TODAY:
+        return (
+            f"today ({today().isoformat()}, the machine's date, read per request; pin a day "
+            "with --as-of or the x-emulator-as-of header)"
+        )
+    assert isinstance(as_of, datetime.date)
+    return f"{as_of.isoformat()} (pinned with --as-of)"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     config = config_from(argv)
     try:
-        config.as_of_day  # noqa: B018 - checked before anything starts
+        as_of = config.as_of_setting  # checked before anything starts
     except ValueError as error:
         raise SystemExit(str(error)) from None
     # A wildcard address is not one a client can call; show loopback instead.
@@ -52,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     base = f"http://{shown}:{config.port}"
     public = config.public_url.rstrip("/") or base
     print(f"openai-images-emulator {__version__}: OpenAI(base_url='{public}/v1', api_key='any')")
-    print(f"inspector: {public}/_emulator/", flush=True)
+    print(f"inspector: {public}/_emulator/")
+    print(f"answering as of {as_of_description(as_of)}", flush=True)
     uvicorn.run(
         create_app(config),
         host=config.host,

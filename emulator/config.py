@@ -6,13 +6,12 @@ from, so a new option is one ``field`` with its help text.
 
 from __future__ import annotations
 
-import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from .contract.dates import parse_day
+from .contract.dates import AsOf, parse_as_of
 
 ENV_PREFIX = "IMAGES_EMULATOR_"
 
@@ -70,9 +69,10 @@ class Config:
         "comma-separated words that make a prompt be refused by the safety system",
     )
     as_of: str = _option(
-        "",
+        "today",
         "answer as the API did on this date, YYYY-MM-DD (per request: header "
-        "x-emulator-as-of); empty: today's build, every model served",
+        "x-emulator-as-of); 'today' (the default): the machine's date, read per request; "
+        "'latest': every model served, each with its latest behaviour",
     )
     lenient: bool = _option(
         False,
@@ -85,9 +85,9 @@ class Config:
     log_level: str = _option("info", "uvicorn log level: critical, error, warning, info, debug")
 
     @property
-    def as_of_day(self) -> datetime.date | None:
-        """``as_of`` as a date; a ValueError says what is wrong with it."""
-        return parse_day(self.as_of, "--as-of") if self.as_of.strip() else None
+    def as_of_setting(self) -> AsOf:
+        """``as_of`` as a day, ``today`` or ``latest``; a ValueError says what is wrong."""
+        return parse_as_of(self.as_of, "--as-of")
 
     @property
     def accepted_keys(self) -> frozenset[str]:

@@ -11,7 +11,8 @@ Fixtures:
 
 ``@pytest.mark.images_emulator(reset=False)`` keeps what earlier tests left (journal,
 faults, clock) instead of resetting. ``@pytest.mark.images_emulator(as_of="2025-06-01")``
-answers that test as the API did on that day (a retirement, an older answer shape).
+answers that test as the API did on that day (a retirement, an older answer shape); the
+default is today, and ``as_of="latest"`` serves every model with its latest behaviour.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from .contract.dates import parse_as_of
+
 MARKER = "images_emulator"
 
 
@@ -29,7 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(reset=True, as_of=None): reset the images emulator before the test "
         "(reset=False keeps journal, faults and clock from earlier tests); as_of='YYYY-MM-DD' "
-        "answers the test as the API did on that day",
+        "answers the test as the API did on that day ('today' by default; 'latest' serves "
+        "every model)",
     )
 
 
@@ -48,11 +52,9 @@ def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest)
     emulator = images_emulator_server.emulator
     if options.get("reset", True):
         emulator.reset()
-    configured = emulator.config.as_of_day
+    configured = emulator.config.as_of_setting
     if options.get("as_of") is not None:
-        import datetime
-
-        emulator.as_of = datetime.date.fromisoformat(options["as_of"])
+        emulator.as_of = parse_as_of(str(options["as_of"]), f"{MARKER}(as_of=...)")
     yield images_emulator_server
     emulator.as_of = configured
 

@@ -10,10 +10,12 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, create_app
+from emulator import create_app
 from emulator.inprocess import async_openai_client, openai_client
 from emulator.server import EmulatorServer
 from emulator.testdouble.clock import Clock
+
+from .latest import latest
 
 FROZEN_NOW = 1_750_000_000.0  # 2025-06-15T15:06:40Z
 
@@ -27,7 +29,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(clock: Clock) -> Any:
-    return create_app(Config(), clock=clock)
+    return create_app(latest(), clock=clock)
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ LiveServer = EmulatorServer  # the emulator under uvicorn on a free loopback por
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
-    with LiveServer() as server:
+    with LiveServer(as_of="latest") as server:
         yield server
 
 

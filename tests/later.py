@@ -10,6 +10,7 @@ from .images import solid
 LATER = [
     "gpt-image-1-mini",
     "gpt-image-1.5",
+    "gpt-image-1.5-2025-12-16",
     "chatgpt-image-latest",
     "gpt-image-2",
     "gpt-image-2-2026-04-21",

@@ -16,12 +16,12 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config
 from emulator.server import EmulatorServer
 from emulator.transport.body import MAX_JSON_DEPTH
 
 from .expect import error
 from .images import decode
+from .latest import latest
 from .test_validation import INVALID_JSON
 
 GEN = "/v1/images/generations"
@@ -194,7 +194,7 @@ def test_stalled_body_on_a_live_server_gets_a_400_and_the_connection_closes(
     content_type: str,
 ) -> None:
     path = GEN if content_type == "application/json" else EDITS
-    with EmulatorServer(Config(body_timeout_seconds=0.5)) as server:
+    with EmulatorServer(latest(body_timeout_seconds=0.5)) as server:
         sent = b'{"prompt": "x"}' if path == GEN else b"--b\r\nContent-Disposition: form"
         head = (
             f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n"

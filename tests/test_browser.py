@@ -98,7 +98,7 @@ def browser_page(page_origin: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as server:
+    with EmulatorServer(as_of="latest") as server:
         yield server
 
 

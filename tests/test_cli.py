@@ -48,7 +48,7 @@ def _start_and_call(command: list[str], env: dict[str, str], port: int) -> None:
             try:
                 response = httpx.post(
                     f"http://127.0.0.1:{port}/v1/images/generations",
-                    json={"model": "gpt-image-1", "prompt": "otter", "quality": "low"},
+                    json={"model": "gpt-image-2", "prompt": "otter", "quality": "low"},
                     headers={"Authorization": "Bearer sk-cli"},
                 )
                 break
@@ -67,6 +67,7 @@ def _start_and_call(command: list[str], env: dict[str, str], port: int) -> None:
     output = process.stdout.read().decode() if process.stdout else ""
     assert f"OpenAI(base_url='http://127.0.0.1:{port}/v1'" in output
     assert f"inspector: http://127.0.0.1:{port}/_emulator/" in output
+    assert "answering as of today (" in output  # the date it answers as, unless pinned
 
 
 def _port() -> int:

@@ -11,12 +11,13 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, __version__, create_app
+from emulator import __version__, create_app
 from emulator.inprocess import openai_client
 from emulator.testdouble import faults
 
 from .conftest import LiveServer
 from .images import decode, solid
+from .latest import latest
 
 GEN = "/v1/images/generations"
 
@@ -110,7 +111,7 @@ def test_journal_filters_and_clears(raw: TestClient, client: openai.OpenAI) -> N
 
 
 def test_journal_is_bounded() -> None:
-    app = create_app(Config(journal_size=3))
+    app = create_app(latest(journal_size=3))
     sdk = openai_client(app, max_retries=0)
     for _ in range(5):
         sdk.images.generate(model="dall-e-2", prompt="x", size="256x256")
@@ -266,7 +267,7 @@ def test_refusal_words(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.images.generate(model="dall-e-3", prompt="a moderation-test please")
     assert caught.value.code == "content_policy_violation"
-    custom = openai_client(create_app(Config(refusal_words="forbidden, taboo")), max_retries=0)
+    custom = openai_client(create_app(latest(refusal_words="forbidden, taboo")), max_retries=0)
     with pytest.raises(openai.BadRequestError) as again:
         custom.images.generate(model="gpt-image-1", prompt="Something TABOO")
     assert again.value.code == "moderation_blocked"
@@ -293,7 +294,7 @@ def test_a_backtracking_prompt_pattern_fails_only_its_own_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(faults, "MATCH_SECONDS", 1.0)  # long enough to watch others meanwhile
-    with LiveServer() as server:
+    with LiveServer(as_of="latest") as server:
         server.emulator.fail_next("server_error", prompt_pattern="(a|aa)+$")
         sdk = server.client(max_retries=0, timeout=10)
         finished: dict[str, float] = {}
@@ -340,7 +341,7 @@ def test_pattern_timeout_answer_names_the_fault(raw: TestClient) -> None:
 
 
 def test_only_configured_keys() -> None:
-    app = create_app(Config(api_keys="sk-good,sk-other"))
+    app = create_app(latest(api_keys="sk-good,sk-other"))
     assert (
         openai_client(app, api_key="sk-good")
         .images.generate(model="dall-e-2", prompt="x", size="256x256")
@@ -365,7 +366,7 @@ def test_only_configured_keys() -> None:
 
 
 def test_required_organization_and_project() -> None:
-    app = create_app(Config(require_organization=True, require_project=True))
+    app = create_app(latest(require_organization=True, require_project=True))
     with pytest.raises(openai.AuthenticationError) as caught:
         openai_client(app, max_retries=0).images.generate(model="dall-e-2", prompt="x")
     assert caught.value.code == "mismatched_organization"

@@ -70,7 +70,8 @@ def test_plain_options_is_still_an_unknown_route(raw: TestClient) -> None:
     [
         ("POST", "/v1/images/generations", {"model": "gpt-image-1", "prompt": "x"}, 200),
         ("POST", "/v1/images/generations", {"model": "nope", "prompt": "x"}, 400),
-        ("GET", "/v1/models", None, 404),
+        ("GET", "/v1/models", None, 200),
+        ("GET", "/v1/embeddings", None, 404),
         ("GET", "/_emulator/health", None, 200),
     ],
 )

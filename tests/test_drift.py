@@ -52,8 +52,8 @@ def test_record_mode_writes_what_the_real_api_answered(
     for name in ("unknown-model", "gpt-image-1-low"):
         shutil.copy(FIXTURES / "generations" / f"{name}.json", tmp_path / f"{name}.json")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-stand-in")
-    # Plays the real API of the fixtures' era (today's build lists more models).
-    with EmulatorServer(as_of="2025-08-12") as stand_in:
+    # Plays the real API of the unknown-model fixture's days (its list grew on 2025-07-25).
+    with EmulatorServer(as_of="2025-07-20") as stand_in:
         status, report = run(
             "--fixtures",
             str(tmp_path),

@@ -19,6 +19,7 @@ from emulator.inprocess import openai_client
 from emulator.server import EmulatorServer
 
 from .images import decode, solid
+from .latest import latest
 
 GEN = "/v1/images/generations"
 
@@ -30,7 +31,7 @@ def load(name: str) -> dict[str, Any]:
 
 
 def answer_at(fixture: dict[str, Any], day: str) -> list[str]:
-    with TestClient(create_app()) as http:
+    with TestClient(create_app(latest())) as http:
         return compare(fixture, http.request(**http_request(fixture["request"], "sk", day)))
 
 
@@ -44,7 +45,7 @@ ERA_FIXTURES = [
     ("generations/gpt-image-1-retired", "2025-08-12", "200"),
     ("generations/gpt-image-2-before-release", "2026-05-01", "200"),
     ("generations/gpt-image-2-transparent-2026-06", "2026-09-01", "200"),
-    ("generations/unknown-model", "2026-11-20", "gpt-image-1.5"),
+    ("generations/unknown-model", "2026-11-20", "does not exist"),  # 2026-04-17 wording
     ("edits/json-body", "2026-06-01", "images"),
     ("variations/retired", "2026-10-01", "does not exist"),  # dall-e-2 retired, endpoint not
     ("variations/retired", "2026-05-11", "200"),
@@ -66,7 +67,7 @@ def test_era_fixture_holds_at_its_day_and_not_at_another(
 
 
 def client_at(day: str | None) -> openai.OpenAI:
-    return openai_client(create_app(Config(as_of=day or "")), max_retries=0)
+    return openai_client(create_app(Config(as_of=day or "latest")), max_retries=0)
 
 
 def test_models_exist_from_release_to_shutdown() -> None:
@@ -74,9 +75,9 @@ def test_models_exist_from_release_to_shutdown() -> None:
     with pytest.raises(openai.BadRequestError) as early:
         client_at("2025-10-05").images.generate(model="gpt-image-1-mini", prompt="x")
     assert early.value.body["message"] == (  # type: ignore[index]
-        "Invalid value: 'gpt-image-1-mini'. Supported values are: 'gpt-image-1', 'dall-e-2', "
-        "and 'dall-e-3'."
-    )
+        "Invalid value: 'gpt-image-1-mini'. Supported values are: 'gpt-image-1', "
+        "'gpt-image-1-io', 'gpt-image-0721-mini-alpha', 'dall-e-2', and 'dall-e-3'."
+    )  # the names real answers listed from 2025-08-23 until gpt-image-1-mini came
     assert client_at("2026-05-11").images.generate(model="dall-e-3", prompt="x").data
     with pytest.raises(openai.NotFoundError) as retired:
         client_at("2026-05-12").images.generate(model="dall-e-3", prompt="x")
@@ -143,7 +144,10 @@ def test_a_malformed_header_is_the_control_layer_s_400(raw: TestClient) -> None:
         400,
         {
             "error": {
-                "message": "x-emulator-as-of must be a date as YYYY-MM-DD, got 'June'.",
+                "message": (
+                    "x-emulator-as-of must be a date as YYYY-MM-DD, 'today' or 'latest', "
+                    "got 'June'."
+                ),
                 "type": "emulator_error",
                 "param": None,
                 "code": "invalid_as_of",
@@ -179,7 +183,10 @@ def test_server_and_cli_take_the_date() -> None:
         timeout=30,
     )
     assert result.returncode != 0
-    assert "--as-of must be a date as YYYY-MM-DD, got '2026-13-01'" in result.stderr
+    assert (
+        "--as-of must be a date as YYYY-MM-DD, 'today' or 'latest', got '2026-13-01'"
+        in result.stderr
+    )
 
 
 def test_eras_listing(raw: TestClient) -> None:

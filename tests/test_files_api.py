@@ -6,10 +6,11 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, create_app
+from emulator import create_app
 from emulator.inprocess import openai_client
 
 from .images import solid
+from .latest import latest
 
 PNG = solid(64, 64)
 
@@ -85,7 +86,7 @@ def test_missing_parts(raw: TestClient) -> None:
 
 
 def test_store_is_bounded_and_never_drops_files() -> None:
-    client = openai_client(create_app(Config(files_store_mb=1)), max_retries=0)
+    client = openai_client(create_app(latest(files_store_mb=1)), max_retries=0)
     kept = client.files.create(file=("a.bin", b"x" * 700_000), purpose="user_data")
     with pytest.raises(openai.BadRequestError) as full:
         client.files.create(file=("b.bin", b"y" * 700_000), purpose="user_data")

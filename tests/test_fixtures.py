@@ -10,7 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.exchange import compare, http_request, load_fixtures
-from emulator import Config, create_app
+from emulator import create_app
+
+from .latest import latest
 
 FIXTURES = load_fixtures()
 SOURCE_KINDS = {"recorded", "quoted", "documented", "third-party", "inferred"}
@@ -26,7 +28,7 @@ def test_there_are_fixtures_and_each_names_its_source() -> None:
 
 @pytest.mark.parametrize("fixture", [f for _, f in FIXTURES], ids=[n for n, _ in FIXTURES])
 def test_emulator_matches_fixture(fixture: dict[str, Any]) -> None:
-    app = create_app(Config(api_keys="sk-fixture"))  # another key gets the real 401
+    app = create_app(latest(api_keys="sk-fixture"))  # another key gets the real 401
     with TestClient(app) as http:
         response = http.request(**http_request(fixture["request"], "sk-fixture", fixture["as_of"]))
     assert compare(fixture, response) == []

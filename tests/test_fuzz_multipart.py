@@ -10,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from starlette.testclient import TestClient
 
-from emulator import Config, create_app
+from emulator import create_app
 from emulator.inprocess import openai_client
 
 from .fuzz_multipart import IMAGES, Body, multipart_bodies
 from .images import decode
+from .latest import latest
 
 ENVELOPE = {"message", "type", "param", "code"}
 
@@ -22,7 +23,7 @@ ENVELOPE = {"message", "type", "param", "code"}
 @pytest.fixture(scope="module")
 def shared_app():
     """One app for every example, as a long-running server sees them all."""
-    return create_app(Config())
+    return create_app(latest())
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,16 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from emulator import Config, create_app
+from emulator import create_app
+
+from .latest import latest
 
 SPEC = Path(__file__).parent / "data" / "openapi-images-2026-08-21.yml"
 EXAMPLES = 30  # per operation; the campaign script runs thousands
 KEY = {"Authorization": "Bearer sk-fuzz"}
 
 schema = schemathesis.openapi.from_path(SPEC)
-APPS = {"strict": create_app(Config()), "lenient": create_app(Config(lenient=True))}
+APPS = {"strict": create_app(latest()), "lenient": create_app(latest(lenient=True))}
 
 
 def stream_event_errors(document: dict[str, Any], path: str, text: str) -> list[str]:

@@ -17,6 +17,7 @@ from emulator.contract.tokenizer import count_tokens
 
 from .conftest import FROZEN_NOW, LiveServer
 from .images import decode, edge_density
+from .latest import latest
 
 GEN = "/v1/images/generations"
 OTTER = (
@@ -331,10 +332,10 @@ def test_unknown_url_is_blob_not_found(raw: TestClient) -> None:
 
 
 def test_public_url_is_configurable() -> None:
-    from emulator import Config, create_app
+    from emulator import create_app
     from emulator.inprocess import openai_client
 
-    sdk = openai_client(create_app(Config(public_url="http://images.example:9000/")), max_retries=0)
+    sdk = openai_client(create_app(latest(public_url="http://images.example:9000/")), max_retries=0)
     url = sdk.images.generate(model="dall-e-2", prompt="otter", size="256x256").data[0].url
     assert url and url.startswith("http://images.example:9000/_emulator/images/img-")
 

@@ -15,11 +15,11 @@ import openai
 import pytest
 from PIL import Image
 
-from emulator import Config
 from emulator.server import EmulatorServer
 
 from .browser import chromium
 from .images import encoded, mask_with_hole, solid
+from .latest import latest
 
 GREY = (128, 128, 128)
 HOLE = (256, 256, 768, 768)
@@ -27,7 +27,7 @@ HOLE = (256, 256, 768, 768)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
+    with EmulatorServer(as_of="latest") as running:
         yield running
 
 
@@ -227,7 +227,7 @@ def test_polling_when_there_is_no_event_stream(
 
 
 def test_images_beyond_the_bound_are_dropped_but_entries_stay() -> None:
-    with EmulatorServer(Config(journal_images_mb=1)) as small:
+    with EmulatorServer(latest(journal_images_mb=1)) as small:
         client = small.client(max_retries=0)
         for index in range(8):  # each answer ~0.2 MB of JPEG: 1.6 MB in all
             client.images.generate(

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config
 from emulator.api import image_refs
 from emulator.contract.tokenizer import count_tokens
 from emulator.server import EmulatorServer
 
 from .images import decode, encoded, mask_with_hole, solid, striped
+from .latest import latest
 from .static_host import serving
 
 EDITS = "/v1/images/edits"
@@ -170,7 +170,7 @@ def image_host() -> Iterator[str]:
 
 def test_fetching_urls_when_allowed(image_host: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(image_refs, "FETCH_MAX_BYTES", 1024)
-    with EmulatorServer(Config(fetch_image_urls=True)) as server:
+    with EmulatorServer(latest(fetch_image_urls=True)) as server:
         http = httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer k"})
 
         def fetch(path: str) -> httpx.Response:

@@ -9,15 +9,16 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Config, create_app
+from emulator import create_app
 from emulator.inprocess import openai_client
 
 from .images import decode, solid
+from .latest import latest
 
 
 @pytest.fixture
 def lenient() -> Any:
-    return create_app(Config(lenient=True))
+    return create_app(latest(lenient=True))
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,7 @@ def test_strict_refuses_those_uploads(client: openai.OpenAI) -> None:
 
 
 def test_realistic_latency_scales_with_the_factor() -> None:
-    sdk = openai_client(create_app(Config(latency_factor=0.02)), max_retries=0)
+    sdk = openai_client(create_app(latest(latency_factor=0.02)), max_retries=0)
     started = time.monotonic()
     sdk.images.generate(model="gpt-image-1", prompt="x", quality="low")
     low = time.monotonic() - started

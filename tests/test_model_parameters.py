@@ -51,9 +51,10 @@ def test_input_fidelity_per_model(client: openai.OpenAI) -> None:
         }
 
 
-def test_gpt_image_2_bills_inputs_at_high_fidelity(client: openai.OpenAI) -> None:
+def test_gpt_image_2_bills_inputs_in_patches(client: openai.OpenAI) -> None:
+    # 16-pixel patches (a recorded gpt-image-2 edit: 128x128 billed 64), always full fidelity.
     result = client.images.edit(model="gpt-image-2", image=PNG_IN, prompt="x", quality="low")
-    assert result.usage.input_tokens_details.image_tokens == 194 + 4160  # type: ignore[union-attr]
+    assert result.usage.input_tokens_details.image_tokens == 64 * 64  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("model", ["gpt-image-2", "gpt-image-2.5-flare", "gpt-image-1.5"])

@@ -18,6 +18,7 @@ from emulator.contract.params import Boolean, Choice, FreeSize, Integer, Param, 
 from emulator.contract.specs import ModelSpec
 
 from .images import decode
+from .latest import latest
 
 GEN = "/v1/images/generations"
 NAMES = list(CATALOG.endpoints["generations"].models)  # snapshots included
@@ -31,7 +32,7 @@ FAST = settings(
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[TestClient]:
-    with TestClient(create_app(), headers={"Authorization": "Bearer sk-prop"}) as client:
+    with TestClient(create_app(latest()), headers={"Authorization": "Bearer sk-prop"}) as client:
         yield client
 
 

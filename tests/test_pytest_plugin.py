@@ -15,7 +15,7 @@ from PIL import Image
 
 
 def test_generate(images_client):
-    result = images_client.images.generate(model="gpt-image-1", prompt="an otter", quality="low")
+    result = images_client.images.generate(model="gpt-image-2", prompt="an otter", quality="low")
     image = Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json)))
     assert image.size == (1024, 1024)
 
@@ -23,7 +23,7 @@ def test_generate(images_client):
 def test_fault_and_journal_in_a_line_each(images_emulator, images_client):
     images_emulator.emulator.fail_next("rate_limit", retry_after=3)
     with pytest.raises(openai.RateLimitError):
-        images_client.images.generate(model="dall-e-2", prompt="x")
+        images_client.images.generate(model="gpt-image-2", prompt="x")
     assert [e.status for e in images_emulator.emulator.requests()] == [429]
 
 
@@ -38,8 +38,8 @@ def test_unless_asked_to_keep(images_emulator):
 
 
 def test_in_process(images_inprocess_client, images_emulator_app):
-    images_inprocess_client.images.generate(model="dall-e-3", prompt="x")
-    assert len(images_emulator_app.state.emulator.requests(model="dall-e-3")) == 1
+    images_inprocess_client.images.generate(model="gpt-image-2.5-flare", prompt="x")
+    assert len(images_emulator_app.state.emulator.requests(model="gpt-image-2.5-flare")) == 1
 
 
 @pytest.mark.images_emulator(as_of="2026-06-01")
@@ -48,7 +48,18 @@ def test_across_a_retirement(images_client):
         images_client.images.generate(model="dall-e-3", prompt="x")
 
 
+@pytest.mark.images_emulator(as_of="2026-11-20")
+def test_before_a_shutdown(images_client):
+    assert images_client.images.generate(model="gpt-image-1.5", prompt="x").data
+
+
 def test_the_date_ends_with_its_test(images_client):
+    with pytest.raises(openai.NotFoundError):  # today: shut down on 2026-12-01
+        images_client.images.generate(model="gpt-image-1.5", prompt="x")
+
+
+@pytest.mark.images_emulator(as_of="latest")
+def test_every_model_on_request(images_client):
     assert images_client.images.generate(model="dall-e-3", prompt="x").data
 """
 
@@ -62,7 +73,7 @@ def test_plugin_from_a_users_test_file(
     # Installed, the plugin loads by itself; from a bare checkout it is named explicitly.
     load = [] if installed() else ["-p", "emulator.pytest_plugin"]
     result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=9)
 
 
 def installed() -> bool:

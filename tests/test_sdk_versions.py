@@ -128,5 +128,5 @@ def test_openai_1_99_against_a_live_server(live_server: LiveServer) -> None:
     assert out["edit"] == ["1024x1024", 194 + 323 + 4160 + 6240]
     assert out["variation"] == [[256, 256], [256, 256]]
     assert out["stream"] == ["image_generation.partial_image"] * 2 + ["image_generation.completed"]
-    assert out["gpt2"] == [[1280, 720], "1280x720", 173]
+    assert out["gpt2"] == [[1280, 720], "1280x720", 106]  # a recorded answer's tokens
     assert out["gpt15"] == ["1024x1024", 272, 194]

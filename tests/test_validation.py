@@ -91,7 +91,8 @@ CASES = [
         {"model": "bad model", "prompt": "x"},
         error(
             "Invalid value: 'bad model'. Supported values are: 'gpt-image-1', "
-            "'gpt-image-1-mini', 'gpt-image-1.5', 'chatgpt-image-latest', 'gpt-image-2', "
+            "'gpt-image-1-mini', 'gpt-image-1.5', 'gpt-image-1.5-2025-12-16', "
+            "'chatgpt-image-latest', 'gpt-image-2', "
             "'gpt-image-2-2026-04-21', 'gpt-image-2.5-sunburst', "
             "'gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare', "
             "'gpt-image-2.5-flare-2026-09-08', 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', "
@@ -368,7 +369,7 @@ def test_null_counts_as_omitted(raw: TestClient) -> None:
 
 
 def test_unknown_paths_and_methods(raw: TestClient) -> None:
-    for method, path in [("GET", GEN), ("POST", "/v1/images/paintings"), ("GET", "/v1/models")]:
+    for method, path in [("GET", GEN), ("POST", "/v1/images/paintings"), ("GET", "/v1/embeddings")]:
         response = raw.request(method, path)
         assert response.status_code == 404
         assert response.json() == error(f"Invalid URL ({method} {path})")

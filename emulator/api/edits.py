@@ -15,7 +15,7 @@ from ..transport.forms import form_body, upload
 from ..transport.multipart import Form
 from .image_refs import Sources
 from .json_edits import checkable_body, journal_view, with_images
-from .pipeline import ApiEndpoint, Body, Call, ImagesEndpoint
+from .pipeline import ApiEndpoint, Body, Call, ImagesEndpoint, uploaded_parts
 
 
 def reads(request: Request, catalog: Catalog) -> Body:
@@ -30,6 +30,7 @@ def body_of(call: Call) -> object:
     if isinstance(call.body, Form):
         body = form_body(call.body)
         call.entry.record_asked(body)
+        call.entry.record_uploads(uploaded_parts(body))
         return body
     call.entry.record_asked(journal_view(call.body))
     return checkable_body(call.body, call.catalog)

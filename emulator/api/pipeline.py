@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,12 +28,15 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..contract import eras, errors, pricing
-from ..contract.specs import Catalog, Endpoint
+from ..contract.params import Upload, item_name
+from ..contract.parts import FormFile
+from ..contract.specs import Catalog, Deprecation, Endpoint
+from ..contract.uploads import sniff
 from ..contract.usage import with_partial_images
 from ..contract.validation import CheckedRequest, check_request
 from ..jobs.base import ImageJob, PromptedJob
 from ..testdouble import faults
-from ..testdouble.journal import Entry
+from ..testdouble.journal import Entry, UploadedPart
 from ..testdouble.state import Emulator, emulator_of
 from ..transport.auth import authenticate
 from ..transport.body import FORM_LIMITS, FormLimits, read_json, read_upload_form
@@ -95,7 +99,7 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
         now=emulator.clock.now(),
         headers=shown_headers(request),
     )
-    catalog = emulator.catalog
+    catalog, day = emulator.catalog, None
     alphabetical = endpoint.alphabetical_errors
     reply: Reply | DroppedConnection
     try:
@@ -128,6 +132,11 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
         reply = error_response(failure, alphabetical=alphabetical)
     if entry.as_of is not None and isinstance(reply, Response | EventStream):
         reply.headers[eras.HEADER] = entry.as_of  # the day it was answered as of
+        notice = deprecation(catalog, entry.model, day)
+        if notice is not None:  # months ahead, a suite sees that its model is going
+            reply.headers[DEPRECATION_HEADER] = notice.header()
+            entry.record_deprecation(notice.as_dict())
+            emulator.announce(notice)
     entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
     emulator.journal.touch(entry)
     return Stamped(
@@ -137,6 +146,18 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
         started,
         on_start=entry.record_response_headers,
     )
+
+
+# The emulator's own header (the real API sends none): the shutdown and replacement of a
+# deprecated model, on every answer for it between the announcement and the shutdown.
+DEPRECATION_HEADER = "x-emulator-deprecation"
+
+
+def deprecation(
+    catalog: Catalog, model: str | None, day: datetime.date | None
+) -> Deprecation | None:
+    spec = catalog.models.get(model or "")
+    return spec.deprecation_on(day) if spec is not None and day is not None else None
 
 
 async def read_body(
@@ -171,12 +192,32 @@ def shown_headers(request: Request) -> dict[str, str]:
 def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
     """The estimated cost of a successful answer (the price of the model asked for)."""
     spec = catalog.models.get(entry.model or "")
-    if status != 200 or spec is None:
+    if status != 200 or spec is None or not entry.answered:  # not an images answer
         return None
     return pricing.estimate(spec.id, entry.usage, entry.params)
 
 
 # --- images endpoints: check, plan, admit, answer --------------------------------------------
+
+
+def uploaded_parts(body: dict[str, object]) -> list[UploadedPart]:
+    """Every part sent under a file parameter, as sent: what a refused upload's journal entry
+    shows (field, filename, declared type, size, and the format its first bytes show)."""
+    parts = []
+    for name, value in body.items():
+        if not isinstance(value, Upload):
+            continue
+        for index, part in enumerate(value.parts):
+            field = item_name(name, value, index)
+            if isinstance(part, FormFile):
+                part.file.seek(0)
+                head = part.file.read(16)
+                parts.append(
+                    UploadedPart(field, part.filename, part.content_type, part.size, sniff(head))
+                )
+            else:
+                parts.append(UploadedPart(field, None, None, len(part.value.encode()), None))
+    return parts
 
 
 @dataclass(frozen=True, kw_only=True)

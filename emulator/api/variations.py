@@ -9,13 +9,14 @@ from ..contract.validation import CheckedRequest
 from ..jobs.variation import VariationJob
 from ..transport.forms import form_body, upload
 from ..transport.multipart import Form
-from .pipeline import ApiEndpoint, Call, ImagesEndpoint, reads
+from .pipeline import ApiEndpoint, Call, ImagesEndpoint, reads, uploaded_parts
 
 
 def body_of(call: Call) -> object:
     assert isinstance(call.body, Form)
     body = form_body(call.body)
     call.entry.record_asked(body)
+    call.entry.record_uploads(uploaded_parts(body))
     return body
 
 

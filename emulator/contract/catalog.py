@@ -33,12 +33,21 @@ N_UP_TO_10 = Integer(1, 10)
 
 ONE_FILE = Files()
 MASK = Files()
+# Announced 2025-11-14 (contract §1), shut 2026-05-12 (SDK 3.54: "retired on May 12, 2026");
+# the replacements as migration notes of the time quote the deprecations page.
+DALL_E_LIFECYCLE = (
+    "contract §1 (notice 2025-11-14; SDK 3.54: retired 2026-05-12); replacements as quoted "
+    "from the OpenAI deprecations page at the time"
+)
 DALL_E_2_SIZES = Choice(("256x256", "512x512", "1024x1024"))
 DALL_E_2 = ModelSpec(
     id="dall-e-2",
     response_style="dall-e",
     released="2022-11-03",  # the Images API's launch
     shutdown="2026-05-12",
+    deprecated="2025-11-14",
+    replacements=(("2025-11-14", "gpt-image-1 or gpt-image-1-mini"),),
+    lifecycle_source=DALL_E_LIFECYCLE,
     latency_seconds=_frozen({"standard": 6.0}),
     endpoints=_frozen(
         {
@@ -118,6 +127,9 @@ DALL_E_3 = ModelSpec(
     response_style="dall-e",
     released="2023-11-06",
     shutdown="2026-05-12",
+    deprecated="2025-11-14",
+    replacements=(("2025-11-14", "gpt-image-1 or gpt-image-1-mini"),),
+    lifecycle_source=DALL_E_LIFECYCLE,
     revised_prompt=True,
     latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
     endpoints=_frozen(

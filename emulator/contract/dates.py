@@ -1,9 +1,11 @@
 """Days as the emulator reads them: the one parser for ``--as-of``, the ``x-emulator-as-of``
-header and the eras listing's ``as_of``."""
+header and the eras listing's ``as_of``. The emulator answers as the API did on a day: today
+(the machine's date, per request) unless a day is pinned; ``latest`` serves every model."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Final, Literal
 
 
 def parse_day(text: str, where: str) -> datetime.date:
@@ -12,3 +14,39 @@ def parse_day(text: str, where: str) -> datetime.date:
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{where} must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+TODAY: Final = "today"  # the machine's date, read per request
+LATEST: Final = "latest"  # no date: every model served, each with its latest behaviour
+AsOf = datetime.date | Literal["today", "latest"]
+
+
+def parse_as_of(text: str, where: str) -> AsOf:
+    """``--as-of``, the header or the listing's ``as_of``: a day, ``today`` (also empty) or
+    ``latest``; a ValueError names ``where`` it came from."""
+    value = text.strip().lower()
+    if value in ("", TODAY):
+        return TODAY
+    if value == LATEST:
+        return LATEST
+    try:
+        return parse_day(value, where)
+    except ValueError:
+        raise ValueError(
+            f"{where} must be a date as YYYY-MM-DD, 'today' or 'latest', got {text!r}"
+        ) from None
+
+
+def today() -> datetime.date:
+    """The machine's date in UTC (the real API's day), read anew on every call."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def resolved(as_of: AsOf) -> datetime.date | None:
+    """The day ``as_of`` stands for now; None for ``latest``."""
+    if as_of == TODAY:
+        return today()
+    if as_of == LATEST:
+        return None
+    assert isinstance(as_of, datetime.date)
+    return as_of

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from . import errors
-from .dates import parse_day
+from .dates import AsOf, parse_as_of, resolved
 from .params import SingleImage
 from .rules import opaque_only
 from .specs import Catalog, Endpoint, EndpointRules, EndpointSpec, ModelSpec, _frozen
@@ -137,6 +137,43 @@ def _variations_retired(draft: Draft) -> None:
     draft.update_endpoint("variations", available=False)
 
 
+def _edits_default_after_december_2026(draft: Draft) -> None:
+    # No source names the default once gpt-image-1.5 is gone: the first replacement the
+    # deprecations page recommends (also the beta Responses tool's default family).
+    draft.update_endpoint(
+        "edits", default_model="gpt-image-2.6-sunburst", json_default_model="gpt-image-2.6-sunburst"
+    )
+
+
+def _every_gpt_image_model_details_output(draft: Draft) -> None:
+    for name, spec in draft.models.items():
+        if spec.response_style == "gpt-image":
+            draft.models[name] = replace(spec, output_token_details=True)
+
+
+def _listed_unknown_models(*names: str) -> Callable[[Draft], None]:
+    """The unknown-model error lists ``names`` in this order, as real answers did."""
+
+    def edit(draft: Draft) -> None:
+        draft.update_endpoint("generations", listed_models=names)
+
+    return edit
+
+
+def _unknown_model_does_not_exist(draft: Draft) -> None:
+    for endpoint in ("generations", "edits"):
+        draft.update_endpoint(endpoint, unknown_model_wording="does_not_exist")
+
+
+def _mask_octet_stream_sniffed(draft: Draft) -> None:
+    def edit(rules: EndpointRules) -> EndpointRules:
+        if rules.mask is None:
+            return rules
+        return replace(rules, mask=replace(rules.mask, sniffed_types=("application/octet-stream",)))
+
+    draft.update_rules(("dall-e-2",), ("edits",), edit)
+
+
 # --- the table ------------------------------------------------------------------------------
 
 CHANGES: tuple[Change, ...] = (
@@ -154,6 +191,13 @@ CHANGES: tuple[Change, ...] = (
         "contract §14.5 (refusals recorded from 2025-04 on; the cut-over at gpt-image-1's "
         "launch is inferred)",
         before=_octet_stream_sniffed,
+    ),
+    Change(
+        _day("2023-06-01"),
+        "A DALL·E 2 edit's mask part typed application/octet-stream is judged by its bytes",
+        "recorded answers of May 2023 (python client 0.27; the cut-over at the month's end is "
+        "inferred); the image part's rule is the 2025-04-23 row",
+        before=_mask_octet_stream_sniffed,
     ),
     Change(
         _day("2025-04-23"),
@@ -190,6 +234,29 @@ CHANGES: tuple[Change, ...] = (
         ),
     ),
     Change(
+        _day("2025-07-25"),
+        "The unknown-model error lists 'gpt-image-0721-mini-alpha' after gpt-image-1",
+        "recorded answers of 2025-07-23 (without) and 2025-07-25 (with)",
+        after=_listed_unknown_models(
+            "gpt-image-1", "gpt-image-0721-mini-alpha", "dall-e-2", "dall-e-3"
+        ),
+    ),
+    Change(
+        _day("2025-08-23"),
+        "The unknown-model error lists 'gpt-image-1-io' as well",
+        "recorded answers from 2025-08-23 on (contract §9.2 row 26)",
+        after=_listed_unknown_models(
+            "gpt-image-1", "gpt-image-1-io", "gpt-image-0721-mini-alpha", "dall-e-2", "dall-e-3"
+        ),
+    ),
+    Change(
+        _day("2025-10-06"),
+        "The unknown-model error lists the served models again (gpt-image-1-mini among them)",
+        "contract §9.2 row 26 (a 2025-10 capture); the cut-over at gpt-image-1-mini's release "
+        "is inferred",
+        after=lambda draft: draft.update_endpoint("generations", listed_models=None),
+    ),
+    Change(
         _day("2025-12-16"),
         "usage.output_tokens_details, from gpt-image-1.5 on",
         "contract §1, §6 (SDK 2.13)",
@@ -199,6 +266,25 @@ CHANGES: tuple[Change, ...] = (
         "The edits default model becomes gpt-image-1.5",
         "contract §1, §11.3 (S-2605)",
         after=_edits_default_gpt_image_1_5,
+    ),
+    Change(
+        _day("2026-03-31"),
+        "dall-e-2 generations refuse quality ('Unknown parameter')",
+        "a recorded answer of 2026-03-31 (quality 'standard'); earlier recordings took it, the "
+        "cut-over at that recording is inferred",
+        after=_without(("quality",), ("generations",), ("dall-e-2",)),
+    ),
+    Change(
+        _day("2026-04-17"),
+        "usage.output_tokens_details on every GPT image model (gpt-image-1 and -mini too)",
+        "recorded answers of 2026-04-17 (23 recordings; the cut-over at the first is inferred)",
+        after=_every_gpt_image_model_details_output,
+    ),
+    Change(
+        _day("2026-04-17"),
+        "An unknown model is 'The model 'x' does not exist.' (image_generation_user_error)",
+        "recorded answers of 2026-04-17 (6 recordings; the cut-over at the first is inferred)",
+        after=_unknown_model_does_not_exist,
     ),
     Change(
         _day("2026-05-13"),
@@ -225,6 +311,12 @@ CHANGES: tuple[Change, ...] = (
         "the API's unknown-route 404, is inferred",
         after=_variations_retired,
     ),
+    Change(
+        _day("2026-12-01"),
+        "The edits default model (form and JSON) becomes gpt-image-2.6-sunburst",
+        "inferred: gpt-image-1.5 shuts down; the deprecations page's first recommended replacement",
+        after=_edits_default_after_december_2026,
+    ),
 )
 
 
@@ -237,10 +329,14 @@ def model_changes(catalog: Catalog) -> list[Change]:
             continue
         seen.add(spec.id)
         names = ", ".join(spec.names)
+        source = spec.lifecycle_source
         if spec.released:
             rows.append(Change(_day(spec.released), f"{names} released", "contract §1, §11.1"))
+        if spec.deprecated and spec.shutdown:
+            what = f"{names} deprecated: shutdown on {spec.shutdown}"
+            rows.append(Change(_day(spec.deprecated), what, source))
         if spec.shutdown:
-            rows.append(Change(_day(spec.shutdown), f"{names} shut down", "contract §1, §11.1"))
+            rows.append(Change(_day(spec.shutdown), f"{names} shut down", source))
     return rows
 
 
@@ -262,10 +358,14 @@ def _retired(spec: ModelSpec, day: datetime.date) -> bool:
 
 def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
     draft = Draft(dict(catalog.models), dict(catalog.endpoints))
+    # What came after a change, earliest first (a later change wins); then what stood before
+    # the changes still to come, latest first (an earlier state wins).
+    for change in sorted(CHANGES, key=lambda c: c.date):
+        if change.date <= day and change.after is not None:
+            change.after(draft)
     for change in sorted(CHANGES, key=lambda c: c.date, reverse=True):
-        edit = change.after if change.date <= day else change.before
-        if edit is not None:
-            edit(draft)
+        if change.date > day and change.before is not None:
+            change.before(draft)
     for name, endpoint in draft.endpoints.items():
         specs = [(model, draft.models[model]) for model in endpoint.models]
         draft.endpoints[name] = replace(
@@ -276,11 +376,12 @@ def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
     return Catalog(models=_frozen(draft.models), endpoints=_frozen(draft.endpoints))
 
 
-def requested_day(header: str | None, default: datetime.date | None) -> datetime.date | None:
-    """The day a request is answered as of: its header, else the emulator's setting."""
+def requested_day(header: str | None, default: AsOf) -> datetime.date | None:
+    """The day a request is answered as of: its header, else the emulator's setting (today
+    unless pinned); None for ``latest``."""
     if header is None:
-        return default
+        return resolved(default)
     try:
-        return parse_day(header, HEADER)
+        return resolved(parse_as_of(header, HEADER))
     except ValueError as error:
         raise errors.invalid_as_of(str(error)) from None

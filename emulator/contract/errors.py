@@ -243,6 +243,17 @@ def model_not_found(model: str) -> APIError:
     )
 
 
+def model_does_not_exist(model: str) -> APIError:
+    # Recorded on 2026-04-17 (an unknown model on generations).
+    return APIError(
+        400,
+        f"The model '{model}' does not exist.",
+        type="image_generation_user_error",
+        param="model",
+        code="invalid_value",
+    )
+
+
 def dall_e_3_single_image() -> APIError:
     # Quoted (contract §9.2 row 8): the 2023-24 wording, before the generic bound.
     return APIError(400, "You must provide n=1 for this model.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import errors
 from .errors import APIError
@@ -62,12 +63,21 @@ TABLE_TOKENS = _frozen(
 # 960×720 = 130). high: a least-squares fit in log space to the four forum points (1024² =
 # 7024, 1536×1024 = 5488, 1792×1024 = 5063, 3584×2048 = 12329), residuals -24.5 %,
 # +12.8 %, +29.7 %, -9.5 %: the points disagree with each other more than with any
-# smooth rule. medium sits halfway (geometric mean of the bases, mean of the exponents);
+# smooth rule. medium: the exponent halfway (the mean), the base fitted to a real answer;
 # xhigh and max, with no data at all, are 1.5× and 2× high. README has the table.
+# Recorded answers win over forum points (README: "gpt-image-2 tokens"): low 1024x1024 =
+# 196 (recorded and forum), 1280x720 = 106 and 1536x864 = 120 (recorded: wide pictures bill
+# fewer tokens, so they have a rule of their own, fitted through both points); medium at the
+# auto size 1254x1254 = 2058 (recorded: the medium base is fitted to it, the exponent stays
+# halfway). The forum's low 976x704 = 129 and 960x720 = 130 stay exact.
 PIXEL_TOKENS = PixelTokenRule(
-    base=_frozen({"low": 196, "medium": 1019, "high": 5303, "xhigh": 7955, "max": 10606}),
+    base=_frozen({"low": 196, "medium": 1555.2, "high": 5303, "xhigh": 7955, "max": 10606}),
     exponent=_frozen({"low": 1.0, "medium": 0.691, "high": 0.382, "xhigh": 0.382, "max": 0.382}),
+    wide=_frozen({"low": (110.7584, 0.340203)}),
 )
+# gpt-image-2 on (a recorded JSON edit: one 128x128 input billed 64 image tokens and the
+# prompt + 7 text tokens): 16-pixel patches; the fit to 2048² is the tile rule's (inferred).
+PATCH_IMAGE_TOKENS = ImageTokenRule(text_base=1, text_per_tile=0, patch=16)
 
 GPT_IMAGE_UPLOADS = UploadRules(
     mimetypes=("image/jpeg", "image/png", "image/webp"),
@@ -263,6 +273,7 @@ def gpt_image_model(
     aliases: tuple[str, ...] = (),
     shutdown: str | None = None,
     note: str = "",
+    **lifecycle: Any,
 ) -> ModelSpec:
     return ModelSpec(
         id=id,
@@ -271,11 +282,12 @@ def gpt_image_model(
         released=released,
         shutdown=shutdown,
         note=note,
+        **lifecycle,
         auto=AUTO,
         output_tokens=TABLE_TOKENS if family.table_tokens else _frozen({}),
         pixel_tokens=None if family.table_tokens else PIXEL_TOKENS,
         output_token_details=family.output_token_details,
-        input_image_tokens=ImageTokenRule(),
+        input_image_tokens=ImageTokenRule() if family.table_tokens else PATCH_IMAGE_TOKENS,
         always_high_fidelity=family.input_fidelity is None,
         latency_seconds=family.latency,
         endpoints=_frozen({"generations": _generations(family), "edits": _edits(family)}),
@@ -289,14 +301,34 @@ GPT_IMAGE_1 = gpt_image_model(
     shutdown="2026-10-23",
     note="the seed's model: 25 MB uploads in the guide, 50 MB from 2025-06 (contract §1)",
 )
-GPT_IMAGE_1_MINI = gpt_image_model("gpt-image-1-mini", MINI, released="2025-10-06")
-GPT_IMAGE_1_5_MODEL = gpt_image_model("gpt-image-1.5", GPT_IMAGE_1_5, released="2025-12-16")
+# The deprecations page: notice on 2026-06-02, shutdown on 2026-12-01. Its replacement column
+# named the 2.5 models in October 2026 and names the 2.6 ones since their release.
+DECEMBER_2026_SHUTDOWN: dict[str, Any] = {
+    "shutdown": "2026-12-01",
+    "deprecated": "2026-06-02",
+    "replacements": (
+        ("2026-06-02", "gpt-image-2.5-sunburst or gpt-image-2.5-flare"),
+        ("2026-11-04", "gpt-image-2.6-sunburst or gpt-image-2.6-flare"),
+    ),
+    "lifecycle_source": "OpenAI deprecations page (notice 2026-06-02, shutdown 2026-12-01)",
+}
+GPT_IMAGE_1_MINI = gpt_image_model(
+    "gpt-image-1-mini", MINI, released="2025-10-06", **DECEMBER_2026_SHUTDOWN
+)
+GPT_IMAGE_1_5_MODEL = gpt_image_model(
+    "gpt-image-1.5",
+    GPT_IMAGE_1_5,
+    aliases=("gpt-image-1.5-2025-12-16",),
+    released="2025-12-16",
+    **DECEMBER_2026_SHUTDOWN,
+)
 CHATGPT_IMAGE_LATEST = gpt_image_model(
     "chatgpt-image-latest",
     GPT_IMAGE_1_5,
     released="2026-02-09",
     note="the contract gives only 'the same input constraints as GPT image models': "
     "gpt-image-1.5's rules (the model it followed)",
+    **DECEMBER_2026_SHUTDOWN,
 )
 GPT_IMAGE_2_MODEL = gpt_image_model(
     "gpt-image-2", GPT_IMAGE_2, aliases=("gpt-image-2-2026-04-21",), released="2026-04-21"
@@ -317,13 +349,14 @@ GPT_IMAGE_2_5_FLARE = gpt_image_model(
 )
 _2_6_NOTE = (
     "sizes, qualities and formats are '?' in the contract: the 2.5 family's rules. "
-    "First listed by SDK 3.54, published after 2026-10-23; the exact release date is unknown"
+    "First listed by SDK 3.54; released 2026-11-04 (inferred: no public page found for the "
+    "day; the deprecations page names the 2.6 models as replacements by December 2026)"
 )
 GPT_IMAGE_2_6_SUNBURST = gpt_image_model(
-    "gpt-image-2.6-sunburst", GPT_IMAGE_2_5, released="2026-10-23", note=_2_6_NOTE
+    "gpt-image-2.6-sunburst", GPT_IMAGE_2_5, released="2026-11-04", note=_2_6_NOTE
 )
 GPT_IMAGE_2_6_FLARE = gpt_image_model(
-    "gpt-image-2.6-flare", GPT_IMAGE_2_5, released="2026-10-23", note=_2_6_NOTE
+    "gpt-image-2.6-flare", GPT_IMAGE_2_5, released="2026-11-04", note=_2_6_NOTE
 )
 
 # In release order, as the API lists them (§9.2 row 26).

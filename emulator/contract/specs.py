@@ -3,6 +3,7 @@ tokens, and how endpoints list and default their models. The data is in ``catalo
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class UploadRules:
 @dataclass(frozen=True)
 class MaskRules:
     max_bytes: int = 4 * MiB  # the spec's "PNG, less than 4MB"
+    # Declared types judged by the bytes (DALL·E 2 in 2023, as its images were).
+    sniffed_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,17 @@ class ImageTokenRule:
     # input_fidelity=high adds these image tokens per input image (design.md).
     high_fidelity_square: int = 4160
     high_fidelity_other: int = 6240
+    # gpt-image-2 on: image tokens are ``patch``-pixel squares of the image (after fitting in
+    # ``patch_fit``²), no tiles, no fidelity extra; text tokens ``text_base`` per image.
+    patch: int | None = None
+    patch_fit: int = 2048
+
+    def patches(self, width: int, height: int) -> int:
+        assert self.patch is not None
+        longest = max(width, height)
+        if longest > self.patch_fit:
+            width, height = width * self.patch_fit // longest, height * self.patch_fit // longest
+        return -(-width // self.patch) * -(-height // self.patch)
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,43 @@ class PixelTokenRule:
 
     base: Mapping[str, float]
     exponent: Mapping[str, float]
+    # (base, exponent) per quality for wide pictures (aspect at least ``wide_ratio``), where
+    # real answers bill fewer tokens than the pixels say.
+    wide: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    wide_ratio: float = 16 / 9
 
     def tokens(self, quality: str, width: int, height: int) -> int:
         megapixels = width * height / (1024 * 1024)
-        return math.ceil(self.base[quality] * megapixels ** self.exponent[quality])
+        base, exponent = self.base[quality], self.exponent[quality]
+        if quality in self.wide and max(width, height) >= self.wide_ratio * min(width, height):
+            base, exponent = self.wide[quality]
+        # The small allowance keeps a rule fitted through a recorded point on that point.
+        return math.ceil(base * megapixels**exponent - 1e-6)
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """A model's announced shutdown, as the deprecations page lists it."""
+
+    model: str
+    announced: str
+    shutdown: str
+    replacement: str | None
+
+    def header(self) -> str:
+        """The emulator's own header value (the real API sends no such header)."""
+        value = f"{self.model}; shutdown={self.shutdown}"
+        if self.replacement:
+            value += f'; replacement="{self.replacement}"'
+        return value
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "model": self.model,
+            "announced": self.announced,
+            "shutdown": self.shutdown,
+            "replacement": self.replacement,
+        }
 
 
 @dataclass(frozen=True)
@@ -103,6 +150,11 @@ class ModelSpec:
     # Lifecycle as data (contract §1, §11): ISO dates; None where no source gives one.
     released: str | None = None
     shutdown: str | None = None
+    # The day the shutdown was announced (the model is deprecated from then until its
+    # shutdown), and the recommended replacement from each day on (the deprecations page).
+    deprecated: str | None = None
+    replacements: tuple[tuple[str, str], ...] = ()
+    lifecycle_source: str = "contract §1, §11.1"
     # Where the entry's rules come from when the contract does not know them.
     note: str = ""
     # How ``auto`` (or an unset value whose default is ``auto``) resolves, per parameter.
@@ -130,6 +182,16 @@ class ModelSpec:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
+
+    def deprecation_on(self, day: datetime.date) -> Deprecation | None:
+        """The notice in force on ``day``: announced, not yet shut down."""
+        if self.deprecated is None or self.shutdown is None:
+            return None
+        iso = day.isoformat()
+        if not self.deprecated <= iso < self.shutdown:
+            return None
+        replacement = next((r for since, r in reversed(self.replacements) if since <= iso), None)
+        return Deprecation(self.id, self.deprecated, self.shutdown, replacement)
 
     @property
     def dall_e_wording(self) -> bool:
@@ -177,6 +239,11 @@ class EndpointSpec:
     # it defaults to, and the parameters only the JSON body has.
     json_body: bool = True
     json_default_model: str | None = None
+    # The names an unknown model's error lists when they are not the served ones (real
+    # answers listed models no page named), and how that error is worded: "list" (Invalid
+    # value ... Supported values are ...) or "does_not_exist" (2026-04-17 on).
+    listed_models: tuple[str, ...] | None = None
+    unknown_model_wording: Literal["list", "does_not_exist"] = "list"
     json_only_params: Mapping[str, Param] = field(default_factory=dict)
 
     def default_for(self, args: Mapping[str, object]) -> str:

@@ -168,6 +168,8 @@ def open_overlay(
 ) -> Image.Image:
     """A PNG with an alpha channel the size of the first image (a mask or a markup)."""
     declared = _declared_type(file)
+    if declared in rules.sniffed_types:
+        declared = None
     if declared is not None and declared not in mimetypes:
         raise errors.unsupported_mimetype(param, declared, mimetypes)
     if file.truncated or file.size > rules.max_bytes:

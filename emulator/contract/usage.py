@@ -70,6 +70,10 @@ def edit_usage(
     text = prompt_text_tokens(model, prompt)
     image = 0
     for width, height in image_sizes:
+        if rule.patch is not None:  # gpt-image-2 on: patches, always at full fidelity
+            text += rule.text_base
+            image += rule.patches(width, height)
+            continue
         tiles = image_tiles(width, height)
         text += rule.text_base + rule.text_per_tile * tiles
         image += rule.image_base + rule.image_per_tile * tiles

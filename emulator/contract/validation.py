@@ -167,5 +167,7 @@ def _choose_model(args: Mapping[str, object], spec: EndpointSpec, catalog: Catal
         return str(args["model"])
     name = _MODEL_NAME.check("model", args["model"])
     if name not in spec.models:
-        raise errors.invalid_value("model", name, spec.models)
+        if spec.unknown_model_wording == "does_not_exist":
+            raise errors.model_does_not_exist(name)
+        raise errors.invalid_value("model", name, spec.listed_models or spec.models)
     return name

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..contract import eras
-from ..contract.dates import parse_day
+from ..contract.dates import parse_as_of, resolved
 from ..contract.errors import APIError
 from ..transport.body import parse_json, read_bytes
 from ..transport.wire import OPENAI_VERSION
@@ -120,14 +120,15 @@ async def faults(request: Request) -> Response:
 
 async def eras_listing(request: Request) -> Response:
     """The table of dated changes, and what is served on a day (``?as_of=``, else the
-    emulator's own setting, else today's build)."""
+    emulator's own setting: today unless pinned, or ``latest``)."""
     emulator = emulator_of(request)
-    day = emulator.as_of
+    setting = emulator.as_of
     if "as_of" in request.query_params:
         try:
-            day = parse_day(request.query_params["as_of"], "as_of")
+            setting = parse_as_of(request.query_params["as_of"], "as_of")
         except ValueError as error:
             return _bad(str(error))
+    day = resolved(setting)
     catalog = emulator.catalog_at(day)
     return JSONResponse(
         {

@@ -42,6 +42,17 @@ class InputFile:
 
 
 @dataclass
+class UploadedPart:
+    """A part of an upload as sent, journaled before it is judged (so a refused one shows)."""
+
+    field: str
+    filename: str | None  # None: a text part where a file belongs
+    content_type: str | None
+    bytes: int
+    sniffed: str | None  # the format the first bytes show (PNG, JPEG, WEBP), if any
+
+
+@dataclass
 class OutputImage:
     sha256: str
     bytes: int
@@ -106,6 +117,9 @@ class Entry:
     params: dict[str, object] = field(default_factory=dict)  # as checked, defaults filled in
     sent: dict[str, object] = field(default_factory=dict)  # the fields as sent, model included
     inputs: list[InputFile] = field(default_factory=list)
+    uploads: list[UploadedPart] = field(default_factory=list)  # every file part, as sent
+    # The model's announced shutdown, when the request's day falls in its notice period.
+    deprecation: dict[str, str | None] | None = None
     stream: bool = False
     status: int | None = None
     error: dict[str, object] | None = None
@@ -134,6 +148,12 @@ class Entry:
         self.model = model if isinstance(model, str) and model else None
         self.params = {k: v for k, v in body.items() if not isinstance(v, Upload) and k != "model"}
         self.sent = {k: v for k, v in body.items() if not isinstance(v, Upload)}  # as sent
+
+    def record_uploads(self, parts: Sequence[UploadedPart]) -> None:
+        self.uploads = list(parts)
+
+    def record_deprecation(self, notice: Mapping[str, str | None]) -> None:
+        self.deprecation = dict(notice)
 
     def record_params(self, params: Mapping[str, object]) -> None:
         """Parameters of a request that has no model (the Files API's)."""

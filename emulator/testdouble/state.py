@@ -7,6 +7,7 @@ The same object is the Python face of the control plane: ``emulator.clock.freeze
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 
 from ..contract import eras
-from ..contract.specs import Catalog
+from ..contract.dates import TODAY, AsOf
+from ..contract.specs import Catalog, Deprecation
 from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal
@@ -24,6 +26,8 @@ from .stores import FileStore, ImageStore
 
 if TYPE_CHECKING:
     from ..config import Config
+
+log = logging.getLogger("emulator")
 
 
 def emulator_of(request: Request) -> Emulator:
@@ -42,10 +46,11 @@ class Emulator:
     faults: Faults = field(default_factory=Faults)
     files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
-    # The day requests are answered as of (None: today's build, every model served);
-    # the x-emulator-as-of header wins over it for one request.
-    as_of: datetime.date | None = None
+    # The day requests are answered as of: today (per request) unless pinned, or ``latest``
+    # (every model served); the x-emulator-as-of header wins over it for one request.
+    as_of: AsOf = TODAY
     _dated: dict[datetime.date, Catalog] = field(default_factory=dict, repr=False)
+    _announced: set[str] = field(default_factory=set, repr=False)  # deprecated models logged
     _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
     _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -65,7 +70,7 @@ class Emulator:
                 self._decoders = None
 
     def catalog_at(self, day: datetime.date | None) -> Catalog:
-        """The catalog as the API was on ``day`` (today's build's catalog for None)."""
+        """The catalog as the API was on ``day`` (every model, latest behaviour, for None)."""
         if day is None:
             return self.catalog
         dated = self._dated.get(day)
@@ -74,6 +79,20 @@ class Emulator:
                 self._dated.clear()
             dated = self._dated[day] = eras.catalog_at(self.catalog, day)
         return dated
+
+    def announce(self, notice: Deprecation) -> None:
+        """Say in the server log, once per model, that a request used a deprecated model."""
+        if notice.model in self._announced:
+            return
+        self._announced.add(notice.model)
+        replacement = f"; replacement: {notice.replacement}" if notice.replacement else ""
+        log.warning(
+            "%s is deprecated (announced %s): it shuts down on %s%s",
+            notice.model,
+            notice.announced,
+            notice.shutdown,
+            replacement,
+        )
 
     def public_base(self, request: Request) -> str:
         return self.config.public_url or str(request.base_url)
@@ -101,4 +120,4 @@ class Emulator:
         self.files.clear()
         self.clock.reset()
         self.streamed_events = 0
-        self.as_of = self.config.as_of_day
+        self.as_of = self.config.as_of_setting

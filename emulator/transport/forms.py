@@ -1,6 +1,7 @@
 """A multipart form as a request body: text fields as values, file parameters as uploads.
 
-``image[]`` parts (and a repeated ``image``) become one array-form upload named ``image``;
+``image[]`` parts (also ``image[0]``, ``image[1]`` ..., and a repeated ``image``) become one
+array-form upload named ``image``;
 anything sent as a file where text is expected stays an upload, so the type check can say
 "expected a string, but got a file".
 """
@@ -16,6 +17,9 @@ FILE_PARAMS = ("image", "mask", "markup")
 # An object sent as bracketed fields, as the SDK encodes nested values: svg[reasoning][effort].
 _NESTED = re.compile(r"([A-Za-z_]\w*)((?:\[[A-Za-z_]\w*\])+)")
 _KEY = re.compile(r"\[([A-Za-z_]\w*)\]")
+# The array parameter's parts numbered one by one, as some clients send them: the API takes
+# them as the list (recorded answers; a text part there is "expected a file").
+_INDEXED = re.compile(r"(image)\[\d+\]")
 
 
 def _set_nested(body: dict[str, object], name: str, keys: list[str], value: str) -> None:
@@ -36,6 +40,8 @@ def form_body(form: Form) -> dict[str, object]:
     array_form: set[str] = set()
     for part in form.parts:
         name = part.name.removesuffix("[]")
+        if indexed := _INDEXED.fullmatch(part.name):  # image[0], image[1] ... (ruby-openai)
+            name = indexed[1]
         if name != part.name:
             array_form.add(name)
         if isinstance(part, FormFile) or name in FILE_PARAMS:

@@ -106,7 +106,7 @@ function row(entry) {
   const status = entry.status === null ? "…" : entry.status;
   return `<tr data-id="${entry.id}" class="${entry.id === selected ? "selected" : ""}">
     <td>${escapeHtml(time)}</td><td>${escapeHtml(entry.endpoint)}</td>
-    <td>${escapeHtml(entry.model ?? "")}</td>
+    <td>${escapeHtml(entry.model ?? "")}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
     <td class="status-${statusClass(entry)}">${escapeHtml(status)}${entry.fault ? " ⚑" : ""}</td>
     <td>${escapeHtml(param(entry, "size"))}</td><td>${escapeHtml(param(entry, "quality"))}</td>
     <td class="num">${escapeHtml(param(entry, "n"))}</td>
@@ -114,6 +114,12 @@ function row(entry) {
     <td class="num">${usage.total_tokens ?? ""}</td>
     <td class="num">${money(entry.cost_usd)}</td>
     <td>${thumbnail(entry)}</td></tr>`;
+}
+
+function uploadsTable(uploads) {
+  const rows = uploads.map((u) => `<tr><td>${escapeHtml(u.field)}</td><td>${escapeHtml(u.filename ?? "")}</td>
+    <td>${escapeHtml(u.content_type ?? "(none)")}</td><td class="num">${u.bytes}</td><td>${escapeHtml(u.sniffed ?? "not an image")}</td></tr>`);
+  return `<table class="uploads"><tr><th>field</th><th>filename</th><th>declared type</th><th>bytes</th><th>bytes show</th></tr>${rows.join("")}</table>`;
 }
 
 function renderTotals(all) {
@@ -296,6 +302,8 @@ function renderDetail(entry) {
     <p class="muted">${escapeHtml(entry.request_id)} · ${escapeHtml(entry.model ?? "no model")} ·
       ${entry.duration_ms ?? "?"} ms${entry.as_of ? ` · as of ${escapeHtml(entry.as_of)}` : ""}</p>
     ${entry.fault ? `<p>Scripted fault: <span class="code">${escapeHtml(entry.fault)}</span></p>` : ""}
+    ${entry.deprecation ? `<p class="deprecated-note">Deprecated: ${escapeHtml(entry.deprecation.model)} shuts down on ${escapeHtml(entry.deprecation.shutdown)}${entry.deprecation.replacement ? `; replacement: ${escapeHtml(entry.deprecation.replacement)}` : ""} (announced ${escapeHtml(entry.deprecation.announced)})</p>` : ""}
+    ${entry.uploads.length && !entry.inputs.length ? `<h3>Parts as sent</h3>${uploadsTable(entry.uploads)}` : ""}
     ${entry.error ? `<h3>Error</h3><pre>${escapeHtml(JSON.stringify({ error: entry.error }, null, 2))}</pre>` : ""}
     <h3>Parameters ${entry.status === 200 ? "as checked" : "as sent"}</h3>
     ${table(entry.status === 200 ? entry.params : entry.sent)}
