@@ -257,3 +257,42 @@ def test_the_page_uses_only_relative_urls() -> None:
     assert not re.search(r'(src|href)="/', html)
     assert not re.search(r'(fetch|EventSource|post)\(\s*["`]/', script)
     assert "https://" not in html + script and "http://" not in html + script
+
+
+def test_a_deprecated_model_and_a_refused_upload_are_flagged(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer
+) -> None:
+    sdk.images.generate(
+        model="gpt-image-1.5",
+        prompt="going soon",
+        quality="low",
+        extra_headers={"x-emulator-as-of": "2026-11-20"},
+    )
+    rows(page, 1)
+    badge = page.inner_text("#rows tr .deprecated")
+    assert badge == "deprecated"
+    page.click("#rows tr")
+    page.wait_for_selector("#detail-body .deprecated-note")
+    note = page.inner_text("#detail-body .deprecated-note")
+    assert "gpt-image-1.5 shuts down on 2026-12-01" in note
+    assert "replacement: gpt-image-2.6-sunburst or gpt-image-2.6-flare" in note
+    response = httpx.post(
+        f"{server.base_url}/v1/images/edits",
+        headers={"Authorization": "Bearer sk-x"},
+        data={"model": "gpt-image-2", "prompt": "x"},
+        files={"image": ("photo.png", solid(64, 64), "text/plain")},
+    )
+    assert response.status_code == 400
+    rows(page, 2)
+    page.click("#rows tr")  # the newest row: the refused edit
+    page.wait_for_selector("#detail-body table.uploads")
+    cells = page.eval_on_selector_all(
+        "#detail-body table.uploads tr", "trs => trs.map(tr => tr.innerText.split('\\t'))"
+    )
+    assert [c.strip() for c in cells[1]] == [
+        "image",
+        "photo.png",
+        "text/plain",
+        str(len(solid(64, 64))),
+        "PNG",
+    ]

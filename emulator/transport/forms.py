@@ -19,7 +19,7 @@ _NESTED = re.compile(r"([A-Za-z_]\w*)((?:\[[A-Za-z_]\w*\])+)")
 _KEY = re.compile(r"\[([A-Za-z_]\w*)\]")
 # The array parameter's parts numbered one by one, as some clients send them: the API takes
 # them as the list (recorded answers; a text part there is "expected a file").
-_INDEXED = re.compile(r"(image)\[\d+\]")
+_INDEXED = re.compile(r"(image)\[(\d+)\]")
 
 
 def _set_nested(body: dict[str, object], name: str, keys: list[str], value: str) -> None:
@@ -51,8 +51,15 @@ def form_body(form: Form) -> dict[str, object]:
         else:
             body[part.name] = part.value  # a repeated text field: the last one counts
     for name, parts in grouped.items():
+        # Numbered parts stand at their number, however a client ordered its fields.
+        parts.sort(key=lambda part: _number(part.name))
         body[name] = Upload(parts, name in array_form or len(parts) > 1)
     return body
+
+
+def _number(name: str) -> int:
+    indexed = _INDEXED.fullmatch(name)
+    return int(indexed[2]) if indexed else -1  # unnumbered parts keep their order, first
 
 
 class NamedUpload:
