@@ -26,6 +26,7 @@ from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
 from .api.models import MODELS
 from .api.pipeline import ApiEndpoint, QuietDrops, handle
+from .api.responses import RESPONSES
 from .api.variations import VARIATIONS
 from .config import Config
 from .contract import errors, tokenizer
@@ -35,7 +36,7 @@ from .testdouble import control
 from .testdouble.clock import Clock
 from .testdouble.journal import Journal, JournalImages
 from .testdouble.state import Emulator, emulator_of
-from .testdouble.stores import FileStore, ImageStore
+from .testdouble.stores import FileStore, ImageStore, ResponseStore
 from .transport.cors import Cors
 from .transport.wire import ApiHeaders, error_response
 from .ui import inspector
@@ -72,6 +73,8 @@ def _routes() -> list[Route]:
             routes.append(api_route(f"{prefix}/files{suffix}", endpoint, method))
         for suffix, endpoint in MODELS.items():
             routes.append(api_route(f"{prefix}/models{suffix}", endpoint, "GET"))
+        for (suffix, method), endpoint in RESPONSES.items():
+            routes.append(api_route(f"{prefix}/responses{suffix}", endpoint, method))
     return routes
 
 
@@ -112,6 +115,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         images=ImageStore(clock, config.url_store_mb * 1024 * 1024, config.url_ttl_seconds),
         journal=Journal(config.journal_size, JournalImages(config.journal_images_mb * MiB)),
         files=FileStore(config.files_store_mb * MiB),
+        responses=ResponseStore(config.responses_store_mb * MiB),
         as_of=config.as_of_setting,
     )
 

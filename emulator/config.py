@@ -48,6 +48,11 @@ class Config:
     files_store_mb: int = _option(
         256, "memory for files uploaded to /v1/files; an upload past it is refused"
     )
+    responses_store_mb: int = _option(
+        256,
+        "memory for stored Responses API answers (store: true) with their images; the oldest "
+        "go first beyond it",
+    )
     fetch_image_urls: bool = _option(
         False,
         "let JSON edits fetch image_url references from the network (off: only data: URLs "

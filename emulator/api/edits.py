@@ -57,6 +57,7 @@ def prepare_edit(
     body: dict[str, object],
     image_param: str = "image",
     shown: dict[str, object] | None = None,
+    journal_model: str | None = None,
 ) -> EditJob:
     """Decode the images, mask and markup of a checked edit, and plan its pictures."""
     rules = checked.model.endpoints["edits"]
@@ -70,7 +71,7 @@ def prepare_edit(
         lenient=lenient,
         pool=call.emulator.decoders(),
     )
-    entry.record_checked(checked, images, shown)
+    entry.record_checked(checked, images, shown, model=journal_model)
     markups = upload(body, "markup")
     if markups.parts:
         markup = markups.files()[0]

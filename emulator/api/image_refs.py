@@ -61,7 +61,7 @@ def resolve(reference: object, param: str, sources: Sources) -> FormFile:
         stored = sources.files.get(value)
         if stored is None:
             raise errors.no_such_file(value, param=name)
-        return _file(param, stored.filename, stored.content_type, stored.data)
+        return as_file(param, stored.filename, stored.content_type, stored.data)
     if len(value) > MAX_URL_CHARS:
         raise errors.string_too_long(name, MAX_URL_CHARS, len(value))
     if value.startswith("data:"):
@@ -70,7 +70,7 @@ def resolve(reference: object, param: str, sources: Sources) -> FormFile:
     if parts.scheme in ("http", "https") and parts.path.startswith(FILES_PATH + "/"):
         own = sources.images.get(parts.path.rsplit("/", 1)[1])
         if own is not None:
-            return _file(param, parts.path.rsplit("/", 1)[1], own.media_type, own.data)
+            return as_file(param, parts.path.rsplit("/", 1)[1], own.media_type, own.data)
         raise errors.image_download_failed(name, value, "the image is no longer available")
     if parts.scheme not in ("http", "https"):
         raise errors.image_download_failed(
@@ -81,7 +81,8 @@ def resolve(reference: object, param: str, sources: Sources) -> FormFile:
     return _fetched(value, param, name)
 
 
-def _file(param: str, filename: str, content_type: str | None, data: bytes) -> FormFile:
+def as_file(param: str, filename: str, content_type: str | None, data: bytes) -> FormFile:
+    """Bytes as the uploaded file named ``param`` that a multipart edit would carry."""
     file = FormFile(param, filename, content_type, io.BytesIO(data), size=len(data))
     file.file.seek(0)
     return file
@@ -101,7 +102,7 @@ def _data_url(url: str, param: str, name: str) -> FormFile:
         raise errors.image_download_failed(
             name, url, "the data: URL's base64 data is not valid"
         ) from None
-    return _file(param, f"{param}.bin", media_type or None, data)
+    return as_file(param, f"{param}.bin", media_type or None, data)
 
 
 def _fetched(url: str, param: str, name: str) -> FormFile:
@@ -119,4 +120,4 @@ def _fetched(url: str, param: str, name: str) -> FormFile:
         raise errors.image_download_failed(
             name, url, f"the image is larger than {FETCH_MAX_BYTES - 1} bytes"
         )
-    return _file(param, urlsplit(url).path.rsplit("/", 1)[-1] or "image", content_type, data)
+    return as_file(param, urlsplit(url).path.rsplit("/", 1)[-1] or "image", content_type, data)

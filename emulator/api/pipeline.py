@@ -191,7 +191,9 @@ def shown_headers(request: Request) -> dict[str, str]:
 
 def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
     """The estimated cost of a successful answer (the price of the model asked for)."""
-    spec = catalog.models.get(entry.model or "")
+    # A Responses answer is priced by its tool's image model (the text model's share is not).
+    priced = entry.answered.get("image_model") or entry.model
+    spec = catalog.models.get(str(priced or ""))
     if status != 200 or spec is None or not entry.answered:  # not an images answer
         return None
     return pricing.estimate(spec.id, entry.usage, entry.params)

@@ -658,6 +658,65 @@ def safety_refusal(dall_e_wording: bool, request_id: str) -> APIError:
     )
 
 
+# --- the Responses API (no recording has an error body of the image tool: inferred after
+# the API's patterns) ------------------------------------------------------------------------
+
+
+def response_model_not_found(model: str) -> APIError:
+    return APIError(
+        400,
+        f"The requested model '{model}' does not exist.",
+        param="model",
+        code="model_not_found",
+    )
+
+
+def image_model_as_response_model(model: str) -> APIError:
+    return APIError(
+        400,
+        f"The model '{model}' is an image model: name a text model as 'model' and the image "
+        "model in the image_generation tool's 'model'.",
+        param="model",
+        code="invalid_value",
+    )
+
+
+def tool_option(error: APIError, index: int) -> APIError:
+    """An Images API error about a tool option, named as the tool's (``tools[0].size``)."""
+    if error.param is None:
+        return error
+    named = f"tools[{index}].{error.param}"
+    message = error.message.replace(f"'{error.param}'", f"'{named}'")
+    return APIError(error.status, message, error.type, named, error.code, dict(error.headers))
+
+
+def previous_response_not_found(response_id: str) -> APIError:
+    return APIError(
+        400,
+        f"Previous response with id '{response_id}' not found.",
+        param="previous_response_id",
+        code="previous_response_not_found",
+    )
+
+
+def input_item_not_found(item_id: str, param: str) -> APIError:
+    return APIError(400, f"Item with id '{item_id}' not found.", param=param, code=None)
+
+
+def response_not_found(response_id: str) -> APIError:
+    return APIError(404, f"Response with id '{response_id}' not found.", param=None)
+
+
+def no_image_to_edit(param: str) -> APIError:
+    return APIError(
+        400,
+        "The image_generation tool was asked to edit, but the input has no image: send an "
+        "input_image, pass back an earlier image_generation_call, or use previous_response_id.",
+        param=param,
+        code="invalid_value",
+    )
+
+
 # --- the emulator's own controls (type emulator_error) -------------------------------------
 
 

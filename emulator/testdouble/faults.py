@@ -30,7 +30,7 @@ KINDS = (
     "delay",  # answer normally after delay_ms
     "drop",  # close the connection without an answer
 )
-ENDPOINTS = ("generations", "edits", "variations")
+ENDPOINTS = ("generations", "edits", "variations", "responses")
 HEADER = "x-emulator-fault"
 # A prompt_pattern gets this long to match one prompt. Backtracking patterns such as
 # "(a|aa)+$" can take exponential time; the regex engine stops them at the limit, and

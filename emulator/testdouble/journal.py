@@ -164,12 +164,14 @@ class Entry:
         checked: CheckedRequest,
         inputs: Sequence[InputImage],
         shown: Mapping[str, object] | None = None,
+        model: str | None = None,
     ) -> None:
         """The checked values (defaults filled in) and the decoded input images; ``shown``
-        adds what the checked body does not hold (a JSON edit's references)."""
+        adds what the checked body does not hold (a JSON edit's references); ``model``, the
+        model the request named when it is not the checked one (a Responses text model)."""
         for image in inputs:  # the bytes, for the inspector
             self.keep(image.raw, f"image/{image.format.lower()}", image.sha256)
-        self.model = checked.asked_model
+        self.model = model or checked.asked_model
         self.params = {k: v for k, v in checked.values.items() if k not in ("image", "mask")}
         self.params.update(shown or {})
         self.stream = checked.flag("stream")

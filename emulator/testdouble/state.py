@@ -22,7 +22,7 @@ from ..contract.specs import Catalog, Deprecation
 from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal
-from .stores import FileStore, ImageStore
+from .stores import FileStore, ImageStore, ResponseStore
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -45,7 +45,11 @@ class Emulator:
     journal: Journal
     faults: Faults = field(default_factory=Faults)
     files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
+    responses: ResponseStore = field(default_factory=lambda: ResponseStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
+    # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
+    # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
+    tool_calls: str = "auto"
     # The day requests are answered as of: today (per request) unless pinned, or ``latest``
     # (every model served); the x-emulator-as-of header wins over it for one request.
     as_of: AsOf = TODAY
@@ -113,11 +117,14 @@ class Emulator:
         return self.journal.entries(endpoint=endpoint, model=model, status=status)
 
     def reset(self) -> None:
-        """Back to a fresh start: journal, faults, URL images, uploaded files and clock."""
+        """Back to a fresh start: journal, faults, URL images, uploaded files, stored responses
+        and clock."""
         self.journal.clear()
         self.faults.clear()
         self.images.clear()
         self.files.clear()
+        self.responses.clear()
         self.clock.reset()
         self.streamed_events = 0
+        self.tool_calls = "auto"
         self.as_of = self.config.as_of_setting

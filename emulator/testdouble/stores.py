@@ -174,3 +174,50 @@ class FileStore(BoundedStore[StoredFile]):
         with self._lock:
             files = list(self._items.values())
         return [f for f in files if purpose is None or f.purpose == purpose]
+
+
+# --- stored responses (the Responses API) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    id: str
+    body: dict[str, object]  # the response object as answered
+    input_items: list[dict[str, object]]  # what the request's input became, with ids
+    images: dict[str, bytes]  # image_generation_call id to its image's bytes
+    data: bytes  # what the entry holds, for the bound (the body's JSON)
+
+
+class ResponseStore(BoundedStore[StoredResponse]):
+    """Stored responses (``store`` true), for ``previous_response_id``, passed-back image
+    calls and ``GET /v1/responses/{id}``; past ``max_bytes`` the oldest go first."""
+
+    def put(self, stored: StoredResponse) -> None:
+        with self._lock:
+            self._add(stored.id, stored)
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                self._pop()
+
+    def get(self, response_id: str) -> StoredResponse | None:
+        return self._get(response_id)
+
+    def delete(self, response_id: str) -> bool:
+        with self._lock:
+            return self._pop(response_id) is not None
+
+    def image(self, call_id: str) -> bytes | None:
+        """The image of an ``image_generation_call`` of any stored response."""
+        with self._lock:
+            stored = list(self._items.values())
+        return next((s.images[call_id] for s in reversed(stored) if call_id in s.images), None)
+
+    def item(self, item_id: str) -> dict[str, object] | None:
+        """An output or input item of any stored response, by id (``item_reference``)."""
+        with self._lock:
+            stored = list(self._items.values())
+        for response in reversed(stored):
+            output = response.body.get("output")
+            for item in [*(output if isinstance(output, list) else []), *response.input_items]:
+                if isinstance(item, dict) and item.get("id") == item_id:
+                    return item
+        return None

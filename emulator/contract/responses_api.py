@@ -1,0 +1,268 @@
+"""The Responses API's ``image_generation`` tool as data: the text models that call it, the
+request's parameters, the answer's keys by date, ids, and when the model calls the tool.
+
+Sources are those of the emulator's reference on the tool (real recorded exchanges of public
+projects' test suites, 2025-09 … 2026-09, and the SDKs' types); facts without one are marked
+inferred. The image itself follows the Images API's rules for the tool's image model (the
+catalog), so sizes, qualities, formats and tokens are those of ``/v1/images``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A text model that can call the image tool."""
+
+    id: str
+    snapshot: str  # the dated name answers carry
+    released: str
+    reasoning: bool  # answers start with a reasoning item (gpt-5 family, o-series)
+    # Input tokens the tool's hidden instructions add to every request (inferred from the
+    # recordings: gpt-4o-mini ~3,200 for a one-line prompt; the same figure for the others).
+    tool_prompt_tokens: int = 3200
+    # Reasoning tokens billed per answer (inferred: no recording gives a figure to keep).
+    reasoning_tokens: int = 0
+    shutdown: str | None = None
+
+
+# Release days are the models' launch days; gpt-5.x snapshots as the API names them.
+TEXT_MODELS: Mapping[str, TextModel] = MappingProxyType(
+    {
+        m.id: m
+        for m in (
+            TextModel("gpt-4o", "gpt-4o-2024-08-06", "2024-05-13", False),
+            TextModel("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "2024-07-18", False),
+            TextModel("gpt-4.1", "gpt-4.1-2025-04-14", "2025-04-14", False),
+            TextModel("gpt-4.1-mini", "gpt-4.1-mini-2025-04-14", "2025-04-14", False),
+            TextModel("gpt-4.1-nano", "gpt-4.1-nano-2025-04-14", "2025-04-14", False),
+            TextModel(
+                "o3",
+                "o3-2025-04-16",
+                "2025-04-16",
+                True,
+                reasoning_tokens=64,
+                shutdown="2026-12-11",
+            ),
+            TextModel("o4-mini", "o4-mini-2025-04-16", "2025-04-16", True, reasoning_tokens=64),
+            TextModel(
+                "gpt-5",
+                "gpt-5-2025-08-07",
+                "2025-08-07",
+                True,
+                reasoning_tokens=64,
+                shutdown="2026-12-11",
+            ),
+            TextModel(
+                "gpt-5-mini",
+                "gpt-5-mini-2025-08-07",
+                "2025-08-07",
+                True,
+                reasoning_tokens=64,
+                shutdown="2026-12-11",
+            ),
+            TextModel(
+                "gpt-5-nano",
+                "gpt-5-nano-2025-08-07",
+                "2025-08-07",
+                True,
+                reasoning_tokens=64,
+                shutdown="2026-12-11",
+            ),
+            # The 5.x models reason only when asked (reasoning.effort), as gpt-5.4 answered.
+            TextModel("gpt-5.1", "gpt-5.1-2025-11-13", "2025-11-13", False),
+            TextModel("gpt-5.2", "gpt-5.2-2025-12-11", "2025-12-11", False),
+            TextModel("gpt-5.4", "gpt-5.4-2026-03-05", "2026-03-05", False),
+        )
+    }
+)
+
+
+def text_model(name: str, day: datetime.date | None) -> TextModel | None:
+    """The text model a name stands for on ``day`` (its id or its snapshot), or None."""
+    found = TEXT_MODELS.get(name) or next(
+        (m for m in TEXT_MODELS.values() if m.snapshot == name), None
+    )
+    if found is None or day is None:
+        return found
+    iso = day.isoformat()
+    if iso < found.released or (found.shutdown is not None and iso >= found.shutdown):
+        return None
+    return found
+
+
+# Every top-level request parameter the SDK types (openai-python 3.57 ResponseCreateParams).
+REQUEST_PARAMS = frozenset(
+    {
+        "access_programs",
+        "background",
+        "background_options",
+        "context_management",
+        "conversation",
+        "image",
+        "include",
+        "input",
+        "instructions",
+        "max_output_tokens",
+        "max_tool_calls",
+        "metadata",
+        "model",
+        "moderation",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "prompt",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "truncation",
+        "user",
+    }
+)
+
+# The tool's options (SDK ``tool_param.ImageGeneration``); ``n`` is echoed, never sent.
+TOOL_OPTIONS = (
+    "type",
+    "action",
+    "background",
+    "complexity",
+    "frame_count",
+    "frame_duration_ms",
+    "input_fidelity",
+    "input_image_mask",
+    "model",
+    "moderation",
+    "output_compression",
+    "output_format",
+    "partial_images",
+    "quality",
+    "size",
+    "svg",
+)
+ACTIONS = ("generate", "edit", "auto")
+TOOL_CHOICES = ("auto", "required", "none")
+
+# The tool's image model when the request names none: gpt-image-1 while it was served (the
+# recordings), then the SDK's documented default; between the two, the newest served (inferred).
+DEFAULT_TOOL_MODELS = (
+    "gpt-image-1",
+    "gpt-image-2.6-sunburst",
+    "gpt-image-2.5-sunburst",
+    "gpt-image-2",
+)
+# How `auto` resolves through the tool (recordings): quality high, background opaque, png.
+TOOL_AUTO = MappingProxyType({"quality": "high", "background": "opaque", "output_format": "png"})
+
+# --- when the model calls the tool ----------------------------------------------------------
+
+# ``tool_choice: "auto"`` calls the tool when the last user turn asks for a picture: one of
+# these words, or an input image with any instruction (a documented rule, not a model).
+PICTURE_WORDS = re.compile(
+    r"\b(draw|drawing|paint|painting|sketch|image|images|picture|pictures|photo|photograph|"
+    r"illustrate|illustration|render|generate|edit|logo|icon|poster|portrait|make it|add|"
+    r"remove|change|turn it)\b",
+    re.IGNORECASE,
+)
+# The text of a turn that does not call the tool: fixed, so flows around images are testable.
+TEXT_ONLY_ANSWER = (
+    "This is the OpenAI images emulator: it answers text turns with this fixed sentence and "
+    "makes images through the image_generation tool."
+)
+# The assistant's text after a tool call: empty, as in most recordings.
+CAPTION = ""
+
+# --- the answer's keys by date --------------------------------------------------------------
+
+# Wire order of 2025-10 (recordings); later keys are inserted where the alphabetical run
+# from ``background`` puts them (inferred for all but tool_usage, seen before ``tools``).
+BASE_KEYS = (
+    "id",
+    "object",
+    "created_at",
+    "status",
+    "background",
+    "billing",
+    "error",
+    "incomplete_details",
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "model",
+    "output",
+    "parallel_tool_calls",
+    "previous_response_id",
+    "prompt_cache_key",
+    "reasoning",
+    "safety_identifier",
+    "service_tier",
+    "store",
+    "temperature",
+    "text",
+    "tool_choice",
+    "tools",
+    "top_logprobs",
+    "top_p",
+    "truncation",
+    "usage",
+    "user",
+    "metadata",
+)
+# (key, the key it follows, the first day it is sent)
+LATER_KEYS = (
+    ("prompt_cache_retention", "prompt_cache_key", "2025-11-10"),
+    ("completed_at", "billing", "2026-03-01"),
+    ("frequency_penalty", "error", "2026-03-01"),
+    ("presence_penalty", "parallel_tool_calls", "2026-03-01"),
+    ("moderation", "model", "2026-09-01"),
+    ("tool_usage", "tool_choice", "2026-09-01"),
+)
+TOOL_ECHO_MODEL_FROM = "2025-11-10"  # the tools echo names the image model from then on
+ACTION_FROM = "2026-01-30"  # image_generation_call items carry ``action``
+CACHE_WRITE_FROM = "2026-09-01"  # usage.input_tokens_details.cache_write_tokens
+SORTED_EVENT_KEYS_FROM = "2026-09-01"  # stream events: type, the rest sorted, sequence_number
+
+
+def response_keys(day: datetime.date | None) -> tuple[str, ...]:
+    """The answer's top-level keys in wire order on ``day`` (``latest``: all of them)."""
+    keys = list(BASE_KEYS)
+    for key, after, since in LATER_KEYS:
+        if day is None or day.isoformat() >= since:
+            keys.insert(keys.index(after) + 1, key)
+    return tuple(keys)
+
+
+def since(day: datetime.date | None, first: str) -> bool:
+    return day is None or day.isoformat() >= first
+
+
+# --- ids ----------------------------------------------------------------------------------
+
+
+class Ids:
+    """Ids of one response: prefix + 50 hex characters, the first 18 shared by all ids of the
+    response, the next 8 a unix time in hex (recordings since 2025-10)."""
+
+    def __init__(self, created_at: int) -> None:
+        self.shared = secrets.token_hex(9)
+        self.created_at = created_at
+
+    def new(self, prefix: str) -> str:
+        return f"{prefix}_{self.shared}{self.created_at:08x}{secrets.token_hex(12)}"
