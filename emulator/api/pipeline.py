@@ -139,12 +139,17 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
             emulator.announce(notice)
     entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
     emulator.journal.touch(entry)
+
+    def sent(headers: dict[str, str]) -> None:  # a live view shows the headers as sent
+        entry.record_response_headers(headers)
+        emulator.journal.touch(entry)
+
     return Stamped(
         reply,
         request.state.request_id,
         request.headers.get("openai-organization"),
         started,
-        on_start=entry.record_response_headers,
+        on_start=sent,
     )
 
 

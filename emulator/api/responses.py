@@ -196,7 +196,7 @@ def tool_model(call: Call, options: Mapping[str, object]) -> str:
     if isinstance(asked, str):
         return asked
     served = call.catalog.endpoints["generations"].models
-    return next((m for m in api.DEFAULT_TOOL_MODELS if m in served), "gpt-image-2")
+    return next((m for m in api.DEFAULT_TOOL_MODELS if m in served), api.DEFAULT_TOOL_MODELS[-1])
 
 
 def resolved_size(options: Mapping[str, object], text: str) -> object:
@@ -263,9 +263,7 @@ def plan_image(
     try:
         checked = check_request(images_body, endpoint, call.catalog, lenient=call.lenient)
         if edit:
-            job: PromptedJob = prepare_edit(
-                call, checked, images_body, journal_model=model_name
-            )
+            job: PromptedJob = prepare_edit(call, checked, images_body, journal_model=model_name)
         else:
             call.entry.record_checked(checked, [], model=model_name)
             job = GenerationJob.from_request(checked)

@@ -152,6 +152,25 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(document(__version__))
 
 
+TOOL_CALL_MODES = ("auto", "always", "never")
+
+
+async def tool_calls(request: Request) -> Response:
+    """Whether the Responses API's emulated model calls the image tool: ``auto`` (its rule),
+    ``always`` or ``never``, until the next reset."""
+    emulator = emulator_of(request)
+    if request.method == "POST":
+        try:
+            body = await _json(request)
+        except ValueError as error:
+            return _bad(str(error))
+        mode = body.get("mode") if isinstance(body, dict) else None
+        if mode not in TOOL_CALL_MODES:
+            return _bad('send {"mode": "auto"}, {"mode": "always"} or {"mode": "never"}')
+        emulator.tool_calls = mode
+    return JSONResponse({"mode": emulator.tool_calls})
+
+
 def routes() -> list[Route]:
     return [
         Route(f"{PREFIX}/health", health, methods=["GET"]),
@@ -162,5 +181,6 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
+        Route(f"{PREFIX}/tool-calls", tool_calls, methods=["GET", "POST"]),
         Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]

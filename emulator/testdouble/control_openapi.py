@@ -158,5 +158,31 @@ def document(version: str) -> dict[str, Any]:
                     "responses": _ok("changes, served and retired models, default models"),
                 },
             },
+            "/_emulator/tool-calls": {
+                "get": {
+                    "summary": "Whether the Responses API's model calls the image tool",
+                    "responses": _ok("the mode"),
+                },
+                "post": {
+                    "summary": "Force the image tool's calls: auto (the rule), always or never",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "mode": {
+                                            "type": "string",
+                                            "enum": ["auto", "always", "never"],
+                                        }
+                                    },
+                                    "required": ["mode"],
+                                }
+                            }
+                        }
+                    },
+                    "responses": _ok("the mode"),
+                },
+            },
         },
     }
