@@ -113,12 +113,16 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
                     _input_image(part, f"{param}.content[{i}]", sources)
                     for i, part in enumerate(parts)
                 ]
+            content = item.get("content")
+            if isinstance(content, str):  # stored as the parts it stands for
+                kind_of_text = "output_text" if role == "assistant" else "input_text"
+                content = [{"type": kind_of_text, "text": content}]
             turn.items.append(
                 {
                     "id": item.get("id") or ids.new("msg"),
                     "type": "message",
                     "role": role,
-                    "content": item.get("content"),
+                    "content": content,
                     "status": "completed",
                 }
             )
