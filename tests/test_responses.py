@@ -515,3 +515,24 @@ def test_without_a_key_it_is_the_401(app: Any) -> None:
         assert (
             client.post("/v1/responses", json={"model": "gpt-4o", "input": "x"}).status_code == 401
         )
+
+
+@pytest.mark.parametrize(("moderation", "status"), [("low", 200), ("strict", 400)])
+def test_moderation_on_a_tool_edit(http: TestClient, moderation: str, status: int) -> None:
+    body = {
+        "model": "gpt-4o",
+        "input": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "edit"},
+                    {"type": "input_image", "image_url": data_url(solid(64, 64))},
+                ],
+            }
+        ],
+        "tools": [{"type": "image_generation", "quality": "low", "moderation": moderation}],
+    }
+    response = http.post("/v1/responses", json=body)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["error"]["param"] == "tools[0].moderation"

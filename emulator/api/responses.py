@@ -175,8 +175,9 @@ def image_tool(body: Mapping[str, object]) -> tuple[int, dict[str, object]] | No
 def call_tool(call: Call, body: Mapping[str, object], turn: Turn, offered: bool) -> bool:
     """Always with ``tool_choice`` ``required`` or the tool named; never with ``none`` or
     without the tool; with ``auto``, when the last user turn asks for a picture (a word of
-    ``PICTURE_WORDS``, or an input image) or an earlier image is there to edit. The header
-    ``x-emulator-tool-call`` or ``emulator.tool_calls`` (always/never) overrides the rule."""
+    ``PICTURE_WORDS``, or an input image), or says anything in a conversation that holds an
+    earlier image (an instruction for it). The header ``x-emulator-tool-call`` or
+    ``emulator.tool_calls`` (always/never) overrides the rule."""
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, str) and choice not in api.TOOL_CHOICES:
         raise errors.invalid_value("tool_choice", choice, api.TOOL_CHOICES)
@@ -189,7 +190,9 @@ def call_tool(call: Call, body: Mapping[str, object], turn: Turn, offered: bool)
         isinstance(choice, dict) and choice.get("type") == "image_generation"
     ):
         return True
-    return bool(api.PICTURE_WORDS.search(turn.text) or turn.images)
+    if api.PICTURE_WORDS.search(turn.text) or turn.images:
+        return True
+    return bool(turn.earlier is not None and turn.text.strip())  # an instruction for it
 
 
 # --- the call: an Images API request for the tool's image model ------------------------------
@@ -254,6 +257,13 @@ def plan_image(
         images_body["stream"] = True  # the Images API takes partial images with a stream
     endpoint: Endpoint = "edits" if edit else "generations"
     if edit:
+        # Multipart edits take no moderation (JSON edits do): checked here, then left out.
+        for name, kind in call.catalog.endpoints["edits"].json_only_params.items():
+            if name in images_body:
+                try:
+                    kind.check(name, images_body.pop(name))
+                except errors.APIError as error:
+                    raise errors.tool_option(error, index) from None
         inputs = [*([turn.earlier] if turn.earlier else []), *turn.images]
         files: list[FormFile | FormField] = list(inputs)
         images_body["image"] = Upload(files, len(files) > 1)
