@@ -25,8 +25,10 @@ from PIL import Image
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BOUNDARY = "fixture-boundary"
 # Values that differ on every call: compared by kind, not by value.
-VOLATILE = {"created": "<integer>", "created_at": "<integer>", "url": "<url>",
-            "revised_prompt": "<string>"}  # fmt: skip
+VOLATILE = {"created": "<integer>", "created_at": "<integer>", "completed_at": "<integer>",
+            "url": "<url>", "revised_prompt": "<string>"}  # fmt: skip
+# Keys whose value is a base64 image: the Images API's, and the Responses image tool's.
+IMAGE_KEYS = ("b64_json", "result", "partial_image_b64")
 
 
 def load_fixtures(root: Path = FIXTURES) -> list[tuple[str, dict[str, Any]]]:
@@ -137,7 +139,7 @@ def _svg_properties(data: bytes) -> dict[str, Any]:
 
 
 def normalise(value: Any, key: str | None = None) -> Any:
-    if key == "b64_json" and isinstance(value, str):
+    if key in IMAGE_KEYS and isinstance(value, str):
         return {"image": image_properties(value)}
     if key in VOLATILE and value is not None:
         return VOLATILE[key]
