@@ -671,7 +671,15 @@ async def events(
                 quality=job.quality,
                 size=job.size,
             )
-        images = await anyio.to_thread.run_sync(job.render_images)
+        if picture is not None:  # drawn once for the partial images: encoded as the final
+            final = picture
+            images = [
+                await anyio.to_thread.run_sync(
+                    encode, final, job.output_format, job.output_compression
+                )
+            ]
+        else:
+            images = await anyio.to_thread.run_sync(job.render_images)
         yield event("response.image_generation_call.completed", item_id=call_id, output_index=index)
     finished = finish(call, answer, turn, job, images, offered, partials)
     if finished.image_call is not None:
