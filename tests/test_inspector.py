@@ -296,3 +296,42 @@ def test_a_deprecated_model_and_a_refused_upload_are_flagged(
         str(len(solid(64, 64))),
         "PNG",
     ]
+
+
+def test_a_responses_row_and_its_detail(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer, tmp_path: Any
+) -> None:
+    sdk.responses.create(
+        model="gpt-4o",
+        input="Draw a lighthouse",
+        tools=[{"type": "image_generation", "model": "gpt-image-2", "quality": "low"}],
+    )
+    rows(page, 1)
+    cells = page.eval_on_selector_all(
+        "#rows tr", "trs => trs.map(tr => [...tr.cells].map(td => td.textContent.trim()))"
+    )
+    assert cells[0][1:4] == ["responses", "gpt-4o", "200"]
+    page.click("#rows tr")
+    page.wait_for_selector("figure.output img")
+    width = page.eval_on_selector(
+        "figure.output img", "img => img.decode().then(() => img.naturalWidth)"
+    )
+    assert width == 1024
+    assert "client.responses.create(" in page.inner_text("#python")
+    snippet = page.inner_text("#curl")
+    assert "/v1/responses" in snippet
+    ran = subprocess.run(
+        ["bash", "-c", snippet],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "OPENAI_API_KEY": "sk-curl"},
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    again = server.emulator.journal.entries()[-1]
+    assert (again.endpoint, again.status, again.answered["image_model"]) == (
+        "responses",
+        200,
+        "gpt-image-2",
+    )

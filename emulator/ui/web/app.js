@@ -234,11 +234,15 @@ function shellQuote(text) {
 }
 
 function isForm(entry) {
-  return entry.endpoint !== "generations" && !(entry.request_headers["content-type"] ?? "").startsWith("application/json");
+  return !["generations", "responses"].includes(entry.endpoint) && !(entry.request_headers["content-type"] ?? "").startsWith("application/json");
+}
+
+function apiPath(entry) {
+  return entry.endpoint === "responses" ? "responses" : `images/${entry.endpoint}`;
 }
 
 function asCurl(entry) {
-  const url = `${apiBase()}/images/${entry.endpoint}`;
+  const url = `${apiBase()}/${apiPath(entry)}`;
   const lines = [`curl -s ${url}`, `  -H "Authorization: Bearer $OPENAI_API_KEY"`];
   if (!isForm(entry)) {
     lines.push(`  -H "Content-Type: application/json"`, `  -d ${shellQuote(JSON.stringify(entry.sent))}`);
@@ -280,7 +284,7 @@ function asPython(entry) {
     "from openai import OpenAI",
     "",
     `client = OpenAI(base_url=${JSON.stringify(apiBase())}, api_key="sk-...")`,
-    `result = client.images.${method}(`,
+    entry.endpoint === "responses" ? "result = client.responses.create(" : `result = client.images.${method}(`,
     ...args,
     ")",
   ].join("\n");
