@@ -47,6 +47,12 @@ async def get_image(request: Request) -> Response:
     return serve_image(request, emulator.images, emulator.clock.now())
 
 
+async def api_error(request: Request, exc: Exception) -> Response:
+    # An APIError outside the request path (a malformed namespace on the control plane).
+    assert isinstance(exc, errors.APIError)
+    return error_response(exc)
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     # Unknown paths and wrong methods alike, as the API words it.
     return error_response(errors.invalid_url(request.method, request.url.path))
@@ -140,7 +146,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
     app = Starlette(
         routes=_routes(),
         middleware=[Middleware(ApiHeaders), Middleware(Cors)],
-        exception_handlers={HTTPException: not_found},
+        exception_handlers={HTTPException: not_found, errors.APIError: api_error},
         lifespan=lifespan,
     )
     app.state.emulator = emulator

@@ -79,6 +79,11 @@ class Config:
         "x-emulator-as-of); 'today' (the default): the machine's date, read per request; "
         "'latest': every model served, each with its latest behaviour",
     )
+    namespace_by_key: bool = _option(
+        False,
+        "keep journal, faults, clock, images, files and responses apart per API key (as the "
+        "x-emulator-namespace header does per name)",
+    )
     lenient: bool = _option(
         False,
         "accept what the OpenAPI schema allows (unknown models, parameters a model does not "

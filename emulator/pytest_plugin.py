@@ -9,6 +9,11 @@ Fixtures:
 - ``images_emulator_app``: a fresh app with no port; ``images_inprocess_client`` is an
   ``openai.OpenAI`` wired straight into it.
 
+Namespaces: under pytest-xdist each worker has its own namespace (journal, faults, clock,
+images, files, responses) on the emulator; ``@pytest.mark.images_emulator(namespace=True)``
+gives one test its own. ``IMAGES_EMULATOR_URL`` shares a running emulator instead of
+starting one (its control plane is then the HTTP one).
+
 ``@pytest.mark.images_emulator(reset=False)`` keeps what earlier tests left (journal,
 faults, clock) instead of resetting. ``@pytest.mark.images_emulator(as_of="2025-06-01")``
 answers that test as the API did on that day (a retirement, an older answer shape); the
@@ -17,12 +22,17 @@ default is today, and ``as_of="latest"`` serves every model with its latest beha
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from .contract.dates import parse_as_of
+from .testdouble.state import NAMESPACE_HEADER
+
+URL_VARIABLE = "IMAGES_EMULATOR_URL"  # a running emulator to share instead of starting one
 
 MARKER = "images_emulator"
 
@@ -30,33 +40,117 @@ MARKER = "images_emulator"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(reset=True, as_of=None): reset the images emulator before the test "
+        f"{MARKER}(reset=True, as_of=None, namespace=False): reset the images emulator before "
+        "the test "
         "(reset=False keeps journal, faults and clock from earlier tests); as_of='YYYY-MM-DD' "
         "answers the test as the API did on that day ('today' by default; 'latest' serves "
-        "every model)",
+        "every model); namespace=True gives the test a namespace of its own",
     )
+
+
+class RemoteServer:
+    """An emulator another process runs (``IMAGES_EMULATOR_URL``), shared by many suites: the
+    control plane is its HTTP one (``/_emulator/…``), each caller in its own namespace."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    @property
+    def emulator(self) -> Any:
+        raise RuntimeError(
+            "the emulator runs in another process (IMAGES_EMULATOR_URL): use its control "
+            "plane over HTTP, e.g. POST {base_url}/_emulator/faults, with the "
+            "x-emulator-namespace header of this test (images_emulator.namespace)"
+        )
+
+    def client(self, **options: Any) -> Any:
+        import openai
+
+        options.setdefault("api_key", "sk-emulator")
+        options.setdefault("base_url", f"{self.base_url}/v1")
+        return openai.OpenAI(**options)
+
+
+class Namespaced:
+    """The session's emulator as one namespace sees it: its own journal, faults, clock,
+    images, files and stored responses ("" is the default namespace)."""
+
+    def __init__(self, server: Any, namespace: str) -> None:
+        self.server = server
+        self.namespace = namespace
+        self.base_url = server.base_url
+
+    @property
+    def emulator(self) -> Any:
+        return self.server.emulator.namespace(self.namespace)
+
+    @property
+    def app(self) -> Any:
+        return self.server.app
+
+    def headers(self) -> dict[str, str]:
+        return {NAMESPACE_HEADER: self.namespace} if self.namespace else {}
+
+    def client(self, **options: Any) -> Any:
+        options["default_headers"] = {**self.headers(), **options.get("default_headers", {})}
+        return self.server.client(**options)
+
+    def reset(self) -> None:
+        if isinstance(self.server, RemoteServer):
+            import httpx
+
+            httpx.post(
+                f"{self.base_url}/_emulator/reset", headers=self.headers()
+            ).raise_for_status()
+        else:
+            self.emulator.reset()
 
 
 @pytest.fixture(scope="session")
 def images_emulator_server() -> Iterator[Any]:
+    """The emulator of the session: a server on a free loopback port, or the one at
+    ``IMAGES_EMULATOR_URL`` when set (shared by xdist workers and CI jobs)."""
+    shared = os.environ.get(URL_VARIABLE)
+    if shared:
+        yield RemoteServer(shared)
+        return
     from .server import EmulatorServer
 
     with EmulatorServer() as server:
         yield server
 
 
+def namespace_for(request: pytest.FixtureRequest, per_test: bool) -> str:
+    """Each xdist worker its own namespace; each test its own when the marker asks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not per_test:
+        return worker
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    return f"{worker}.test-{digest}" if worker else f"test-{digest}"
+
+
 @pytest.fixture
 def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's emulator, reset before the test (in the test's namespace): ``.base_url``,
+    ``.client()``, ``.namespace`` and, in-process, ``.emulator`` for the control plane."""
     marker = request.node.get_closest_marker(MARKER)
     options = marker.kwargs if marker is not None else {}
-    emulator = images_emulator_server.emulator
+    view = Namespaced(
+        images_emulator_server, namespace_for(request, bool(options.get("namespace")))
+    )
     if options.get("reset", True):
-        emulator.reset()
+        view.reset()
+    if isinstance(images_emulator_server, RemoteServer):
+        yield view
+        return
+    emulator = view.emulator
     configured = emulator.config.as_of_setting
     if options.get("as_of") is not None:
         emulator.as_of = parse_as_of(str(options["as_of"]), f"{MARKER}(as_of=...)")
-    yield images_emulator_server
+    yield view
     emulator.as_of = configured
+    if options.get("namespace"):
+        images_emulator_server.emulator.drop_namespace(view.namespace)
 
 
 @pytest.fixture

@@ -23,10 +23,12 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def image_url(base_url: str, image: StoredImage) -> str:
-    # Shaped like the real signed URLs: start, expiry and permission in the query.
+def image_url(base_url: str, image: StoredImage, namespace: str = "") -> str:
+    # Shaped like the real signed URLs: start, expiry and permission in the query (and the
+    # namespace whose store keeps the image, when it is not the default one).
     start, expiry = quote(_iso(image.created_at), safe=""), quote(_iso(image.expires_at), safe="")
-    return f"{base_url.rstrip('/')}{FILES_PATH}/{image.name}?st={start}&se={expiry}&sp=r"
+    url = f"{base_url.rstrip('/')}{FILES_PATH}/{image.name}?st={start}&se={expiry}&sp=r"
+    return f"{url}&namespace={quote(namespace, safe='')}" if namespace else url
 
 
 def _http_date(timestamp: float) -> str:

@@ -88,9 +88,12 @@ def reads(kind: Body) -> Callable[[Request, Catalog], Body]:
 # --- the path ----------------------------------------------------------------------------
 
 
-async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped:
-    emulator = emulator_of(request)
+async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
     started = time.perf_counter()
+    try:
+        emulator = emulator_of(request)
+    except errors.APIError as error:  # a malformed namespace: there is no journal to write
+        return error_response(error)
     entry = emulator.journal.open(
         endpoint=endpoint.name,
         method=request.method,
@@ -319,7 +322,7 @@ async def answer(call: Call, job: ImageJob) -> Response:
     def url_for(data: bytes) -> str:
         stored = emulator.images.put(data, job.media_type, job.output_format)
         entry.add_output(data, job.media_type, stored.name)
-        return image_url(base, stored)
+        return image_url(base, stored, emulator.name)
 
     body = job.body(int(emulator.clock.now()), images, url_for)
     usage = body.get("usage")  # counted once, for the body; the journal takes it from there

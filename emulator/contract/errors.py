@@ -732,6 +732,24 @@ def fault_pattern_timeout(fault_id: int, pattern: str, limit_ms: float) -> APIEr
     )
 
 
+def invalid_namespace(name: str) -> APIError:
+    return APIError(
+        400,
+        f"Invalid namespace {name[:80]!r}: 1 to 64 letters, digits, '.', '_', ':' or '-'.",
+        type="emulator_error",
+        code="invalid_namespace",
+    )
+
+
+def too_many_namespaces(limit: int) -> APIError:
+    return APIError(
+        400,
+        f"The emulator keeps at most {limit} namespaces: reuse one, or restart it.",
+        type="emulator_error",
+        code="too_many_namespaces",
+    )
+
+
 def invalid_as_of(message: str) -> APIError:
     return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
 

@@ -243,7 +243,8 @@ def _plain(value: object) -> object:
 
 class Journal:
     def __init__(self, max_entries: int, images: JournalImages | None = None) -> None:
-        self._entries: deque[Entry] = deque(maxlen=max(1, max_entries))
+        self.max_entries = max(1, max_entries)
+        self._entries: deque[Entry] = deque(maxlen=self.max_entries)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.images = images or JournalImages(64 * 1024 * 1024)

@@ -7,8 +7,10 @@ The same object is the Python face of the control plane: ``emulator.clock.freeze
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from ..contract import eras
+from ..contract import eras, errors
 from ..contract.dates import TODAY, AsOf
 from ..contract.specs import Catalog, Deprecation
 from .clock import Clock
 from .faults import Fault, Faults
-from .journal import Entry, Journal
+from .journal import Entry, Journal, JournalImages
 from .stores import FileStore, ImageStore, ResponseStore
 
 if TYPE_CHECKING:
@@ -30,10 +32,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("emulator")
 
 
+NAMESPACE_HEADER = "x-emulator-namespace"
+NAMESPACE_QUERY = "namespace"  # the same for the control plane, the page and image URLs
+MAX_NAMESPACES = 256
+_NAMESPACE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
 def emulator_of(request: Request) -> Emulator:
-    """The emulator a request reaches (``app.state.emulator``)."""
-    emulator: Emulator = request.app.state.emulator
-    return emulator
+    """The state a request reaches: its namespace's (the header ``x-emulator-namespace`` or
+    the query's ``namespace``; with ``--namespace-by-key`` the API key's), else the default."""
+    root: Emulator = request.app.state.emulator
+    name = request.headers.get(NAMESPACE_HEADER) or request.query_params.get(NAMESPACE_QUERY)
+    if not name and root.config.namespace_by_key:
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and key.strip():
+            name = "key-" + hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+    return root.namespace(name or "")
 
 
 @dataclass
@@ -57,10 +71,61 @@ class Emulator:
     _announced: set[str] = field(default_factory=set, repr=False)  # deprecated models logged
     _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
     _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Namespaces: "" is this default state; the others are kept by the default one.
+    name: str = ""
+    _root: Emulator | None = field(default=None, repr=False)
+    _namespaces: dict[str, Emulator] = field(default_factory=dict, repr=False)
+
+    def namespace(self, name: str) -> Emulator:
+        """The state of namespace ``name`` ("" is the default one): its own journal, faults,
+        clock, lenient mode, URL images, files and stored responses, made on first use with the
+        same bounds. The catalog and the decode threads are shared."""
+        root = self._root or self
+        if not name:
+            return root
+        if not _NAMESPACE.fullmatch(name):
+            raise errors.invalid_namespace(name)
+        with root._decoders_lock:
+            found = root._namespaces.get(name)
+            if found is None:
+                if len(root._namespaces) >= MAX_NAMESPACES:
+                    raise errors.too_many_namespaces(MAX_NAMESPACES)
+                found = root._namespaces[name] = root._fresh(name)
+            return found
+
+    def drop_namespace(self, name: str) -> None:
+        """Forget a namespace and everything it held (a test's own, when it ends)."""
+        root = self._root or self
+        with root._decoders_lock:
+            root._namespaces.pop(name, None)
+
+    def namespaces(self) -> list[str]:
+        root = self._root or self
+        with root._decoders_lock:
+            return ["", *root._namespaces]
+
+    def _fresh(self, name: str) -> Emulator:
+        clock = Clock()
+        return Emulator(
+            config=self.config,
+            clock=clock,
+            catalog=self.catalog,
+            images=ImageStore(clock, self.images.max_bytes, self.images.ttl_seconds),
+            journal=Journal(self.journal.max_entries, JournalImages(self.journal.images.max_bytes)),
+            files=FileStore(self.files.max_bytes),
+            responses=ResponseStore(self.responses.max_bytes),
+            as_of=self.as_of,
+            _dated=self._dated,
+            _announced=self._announced,
+            name=name,
+            _root=self,
+        )
 
     def decoders(self) -> ThreadPoolExecutor:
         """Threads that decode uploaded images side by side (Pillow lets go of the GIL while
         it decodes); started on first use, stopped by ``close`` at the app's shutdown."""
+        if self._root is not None:
+            return self._root.decoders()
         with self._decoders_lock:
             if self._decoders is None:
                 workers = os.cpu_count() or 2

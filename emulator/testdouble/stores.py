@@ -92,12 +92,12 @@ class ImageStore(BoundedStore[StoredImage]):
     def __init__(self, clock: Clock, max_bytes: int, ttl_seconds: float) -> None:
         super().__init__(max_bytes)
         self._now = clock.now
-        self._ttl = ttl_seconds
+        self.ttl_seconds = ttl_seconds
 
     def put(self, data: bytes, media_type: str, extension: str) -> StoredImage:
         now = self._now()
         name = new_id("img-", 24) + "." + extension
-        image = StoredImage(name, data, media_type, now, now + self._ttl)
+        image = StoredImage(name, data, media_type, now, now + self.ttl_seconds)
         with self._lock:
             self._add(name, image)
             self._drop_expired(now)

@@ -10,7 +10,10 @@ const $ = (id) => document.getElementById(id);
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const apiBase = () => new URL("../v1", location.href).href;
-const imageUrl = (sha) => `journal-images/${sha}`;
+// The page shows one namespace (?namespace=…, the default without): every call says which.
+const namespace = new URLSearchParams(location.search).get("namespace");
+const withNs = (url) => (namespace ? `${url}${url.includes("?") ? "&" : "?"}namespace=${encodeURIComponent(namespace)}` : url);
+const imageUrl = (sha) => withNs(`journal-images/${sha}`);
 
 // --- keeping the list live -----------------------------------------------------------------
 
@@ -31,7 +34,7 @@ function queueRender() {
 
 function connect() {
   if (!window.EventSource) return poll();
-  const source = new EventSource("journal/stream");
+  const source = new EventSource(withNs("journal/stream"));
   source.addEventListener("open", () => ($("live").textContent = "live"));
   source.addEventListener("reset", () => {
     entries.clear();
@@ -52,7 +55,7 @@ async function poll() {
   $("live").textContent = "polling every second";
   for (;;) {
     try {
-      const { entries: all } = await (await fetch("journal")).json();
+      const { entries: all } = await (await fetch(withNs("journal"))).json();
       entries.clear();
       all.forEach((entry) => entries.set(entry.id, entry));
       queueRender();
@@ -331,7 +334,7 @@ function select(id) {
 // --- controls ------------------------------------------------------------------------------
 
 async function post(path, body) {
-  const response = await fetch(path, {
+  const response = await fetch(withNs(path), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -340,12 +343,12 @@ async function post(path, body) {
 }
 
 async function showClock() {
-  const clock = await (await fetch("clock")).json();
+  const clock = await (await fetch(withNs("clock"))).json();
   $("clock-state").textContent = clock.frozen ? `frozen at ${new Date(clock.now * 1000).toISOString()}` : "running";
 }
 
 async function showSettings() {
-  const config = await (await fetch("config")).json();
+  const config = await (await fetch(withNs("config"))).json();
   $("lenient").checked = config.lenient;
   $("images-note").textContent = `images kept up to ${config.journal_images_mb} MB (the oldest are dropped first)`;
 }
