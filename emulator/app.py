@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -35,6 +36,7 @@ from .contract.specs import MiB
 from .testdouble import control
 from .testdouble.clock import Clock
 from .testdouble.journal import Journal, JournalImages
+from .testdouble.recording import Recordings
 from .testdouble.state import Emulator, emulator_of
 from .testdouble.stores import FileStore, ImageStore, ResponseStore
 from .transport.cors import Cors
@@ -110,6 +112,16 @@ def quiet_logs() -> Iterator[None]:
             logger.removeFilter(quiet)
 
 
+def recordings_of(config: Config) -> Recordings | None:
+    """The folder to record into (``--record``) or replay from (``--replay``)."""
+    if config.record:
+        return Recordings(Path(config.record))
+    if config.replay:
+        ignored = tuple(name.strip() for name in config.replay_ignore.split(",") if name.strip())
+        return Recordings(Path(config.replay), ignored).load()
+    return None
+
+
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Starlette:
     """The emulator as an ASGI app; its state is ``app.state.emulator`` (an ``Emulator``)."""
     config = config or Config()
@@ -123,6 +135,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
         files=FileStore(config.files_store_mb * MiB),
         responses=ResponseStore(config.responses_store_mb * MiB),
         as_of=config.as_of_setting,
+        recordings=recordings_of(config),
     )
 
     @asynccontextmanager
@@ -142,6 +155,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> S
             finally:
                 warm_up_timer.cancel()
                 emulator.close()
+                await emulator.aclose()
 
     app = Starlette(
         routes=_routes(),

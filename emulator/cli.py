@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import sys
 from collections.abc import Sequence
 
 import uvicorn
@@ -56,7 +57,12 @@ def as_of_description(as_of: AsOf) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    config = config_from(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["drift"]:  # openai-images-emulator drift DIR [--json]
+        from .drift import main as drift
+
+        raise SystemExit(drift(arguments[1:]))
+    config = config_from(arguments)
     try:
         as_of = config.as_of_setting  # checked before anything starts
     except ValueError as error:

@@ -79,6 +79,19 @@ class Config:
         "x-emulator-as-of); 'today' (the default): the machine's date, read per request; "
         "'latest': every model served, each with its latest behaviour",
     )
+    record: str = _option(
+        "",
+        "a folder: be a proxy to --upstream and write every exchange there (the caller's key "
+        "is forwarded, never written)",
+    )
+    upstream: str = _option("https://api.openai.com", "where --record sends requests")
+    replay: str = _option("", "a folder of recordings: answer a request that matches one with it")
+    replay_strict: bool = _option(
+        False, "with --replay: refuse a request no recording matches (naming the closest)"
+    )
+    replay_ignore: str = _option(
+        "", "with --replay: comma-separated body fields matching ignores (e.g. user)"
+    )
     namespace_by_key: bool = _option(
         False,
         "keep journal, faults, clock, images, files and responses apart per API key (as the "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import anyio.to_thread
+import httpx
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -42,6 +43,7 @@ from ..transport.auth import authenticate
 from ..transport.body import FORM_LIMITS, FormLimits, read_json, read_upload_form
 from ..transport.multipart import Form
 from ..transport.wire import Stamped, error_response, json_response
+from . import proxy
 from .image_urls import image_url
 from .streaming import EventStream, image_events
 
@@ -102,6 +104,14 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
         now=emulator.clock.now(),
         headers=shown_headers(request),
     )
+    if emulator.recording:  # a proxy to the upstream: its answer, unchanged
+        try:
+            return await proxy.record(request, emulator, entry)
+        except httpx.HTTPError as unreachable:
+            gone = errors.upstream_unreachable(emulator.config.upstream, str(unreachable))
+            entry.record_error(gone)
+            emulator.journal.touch(entry)
+            return error_response(gone)
     catalog, day = emulator.catalog, None
     alphabetical = endpoint.alphabetical_errors
     reply: Reply | DroppedConnection
@@ -115,7 +125,9 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
         authenticate(request, emulator.config)
         body = await read_body(request, endpoint, catalog, emulator)
         try:
-            reply = await endpoint.answer(Call(request, emulator, entry, catalog, body))
+            replay = replayed(request, emulator, entry, body)
+            call = Call(request, emulator, entry, catalog, body)
+            reply = replay if replay is not None else await endpoint.answer(call)
         finally:
             if isinstance(body, Form):
                 body.close()
@@ -166,6 +178,22 @@ def deprecation(
 ) -> Deprecation | None:
     spec = catalog.models.get(model or "")
     return spec.deprecation_on(day) if spec is not None and day is not None else None
+
+
+def replayed(request: Request, emulator: Emulator, entry: Entry, body: object) -> Reply | None:
+    """With ``--replay``: the recorded answer of a matching request, or None to emulate it
+    (``--replay-strict``: the emulator's refusal, naming the closest recording)."""
+    recordings = emulator.recordings
+    if recordings is None:
+        return None
+    shown = proxy.described(request, body)
+    found = recordings.match(recordings.key_of(shown))
+    if found is None:
+        if emulator.config.replay_strict:
+            raise proxy.refused(recordings, shown)
+        return None
+    entry.record_origin("replayed", found.name)
+    return proxy.replayed(found, request, emulator, recordings)
 
 
 async def read_body(

@@ -750,6 +750,30 @@ def too_many_namespaces(limit: int) -> APIError:
     )
 
 
+def no_recording(method: str, path: str, closest: str | None, differs: list[str]) -> APIError:
+    """--replay-strict: nothing recorded matches (the closest recording and how it differs)."""
+    hint = (
+        f" The closest recording is {closest!r}, which differs in: {', '.join(differs)}."
+        if closest
+        else " The recordings folder holds nothing for it."
+    )
+    return APIError(
+        400,
+        f"No recording matches {method} {path} (--replay-strict).{hint}",
+        type="emulator_error",
+        code="no_recording",
+    )
+
+
+def upstream_unreachable(upstream: str, why: str) -> APIError:
+    return APIError(
+        502,
+        f"The emulator could not reach the upstream it records from ({upstream}): {why}.",
+        type="emulator_error",
+        code="upstream_unreachable",
+    )
+
+
 def invalid_as_of(message: str) -> APIError:
     return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
 

@@ -121,6 +121,9 @@ class Entry:
     # The model's announced shutdown, when the request's day falls in its notice period.
     deprecation: dict[str, str | None] | None = None
     stream: bool = False
+    # Where the answer came from: "emulated", "replayed" or "recorded" (with the recording).
+    origin: str = "emulated"
+    recording: str | None = None
     status: int | None = None
     error: dict[str, object] | None = None
     fault: str | None = None
@@ -151,6 +154,9 @@ class Entry:
 
     def record_uploads(self, parts: Sequence[UploadedPart]) -> None:
         self.uploads = list(parts)
+
+    def record_origin(self, origin: str, recording: str | None) -> None:
+        self.origin, self.recording = origin, recording
 
     def record_deprecation(self, notice: Mapping[str, str | None]) -> None:
         self.deprecation = dict(notice)

@@ -14,7 +14,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -24,6 +24,7 @@ from ..contract.specs import Catalog, Deprecation
 from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
+from .recording import Recordings
 from .stores import FileStore, ImageStore, ResponseStore
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ class Emulator:
     _announced: set[str] = field(default_factory=set, repr=False)  # deprecated models logged
     _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
     _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Record or replay (shared by every namespace): the recordings folder, and the client
+    # that talks to the upstream while recording.
+    recordings: Recordings | None = field(default=None, repr=False)
+    _upstream: Any = field(default=None, repr=False)
     # Namespaces: "" is this default state; the others are kept by the default one.
     name: str = ""
     _root: Emulator | None = field(default=None, repr=False)
@@ -117,9 +122,28 @@ class Emulator:
             as_of=self.as_of,
             _dated=self._dated,
             _announced=self._announced,
+            recordings=self.recordings,
             name=name,
             _root=self,
         )
+
+    @property
+    def recording(self) -> bool:
+        return bool(self.config.record) and self.recordings is not None
+
+    def upstream_client(self) -> Any:
+        """The HTTP client that forwards to ``--upstream`` (made on first use)."""
+        root = self._root or self
+        if root._upstream is None:
+            import httpx
+
+            root._upstream = httpx.AsyncClient(timeout=httpx.Timeout(600, connect=10))
+        return root._upstream
+
+    async def aclose(self) -> None:
+        if self._upstream is not None:
+            await self._upstream.aclose()
+            self._upstream = None
 
     def decoders(self) -> ThreadPoolExecutor:
         """Threads that decode uploaded images side by side (Pillow lets go of the GIL while
