@@ -37,7 +37,7 @@ def image_facts(value: str) -> dict[str, Any] | None:
         image = Image.open(io.BytesIO(base64.b64decode(value, validate=True)))
     except (binascii.Error, ValueError, OSError):
         return None
-    facts = {"format": image.format, "size": list(image.size), "mode": image.mode}
+    facts: dict[str, Any] = {"format": image.format, "size": list(image.size), "mode": image.mode}
     if "A" in image.getbands():
         alpha = image.getchannel("A").tobytes()
         facts["transparent"] = min(alpha, default=255) < 255
@@ -99,7 +99,7 @@ def emulated_answer(http: Any, recording: Recording, recordings: Recordings) -> 
             (f["field"], (f["filename"], _file(recordings, f), f["content_type"] or ""))
             for f in request.get("files", [])
         ]
-        data = [tuple(pair) for pair in request["form"]]
+        data = dict(request["form"])  # a repeated text field: the last one counts, as the API
         return http.request(request["method"], url, data=data, files=files, headers=headers)
     if request.get("json") is not None:
         return http.request(request["method"], url, json=request["json"], headers=headers)

@@ -14,7 +14,8 @@ import pytest
 from emulator.contract.catalog import CATALOG
 
 PACKAGE = Path(__file__).parents[1] / "emulator"
-FACES = {"__init__", "__main__", "app", "cli", "config", "server", "inprocess", "pytest_plugin"}
+FACES = {"__init__", "__main__", "app", "cli", "config", "server", "inprocess", "pytest_plugin",
+         "drift"}  # fmt: skip
 ROLES = ("api", "transport", "contract", "jobs", "render", "testdouble", "ui")
 
 
