@@ -22,8 +22,9 @@ def free_port() -> int:
 class Server:
     """``python -m emulator`` on a free loopback port, for the length of a ``with`` block."""
 
-    def __init__(self, wait: bool = True) -> None:
+    def __init__(self, wait: bool = True, args: tuple[str, ...] = ()) -> None:
         self.wait = wait  # wait until the port accepts connections
+        self.args = args  # more options for the emulator
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -38,6 +39,7 @@ class Server:
             str(self.port),
             "--log-level",
             "warning",
+            *self.args,
         ]
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         if not self.wait:
