@@ -252,3 +252,23 @@ def test_the_sdk_through_the_proxy(tmp_path: Path) -> None:
             with pytest.raises(openai.BadRequestError):  # refusals come back unchanged too
                 client.images.generate(model="gpt-image-2", prompt="x", size="1000x1000")
     assert len(list(tmp_path.glob("*.json"))) == 3
+
+
+def test_the_inspector_says_replayed(recorded: Any) -> None:
+    from .browser import chromium
+
+    folder, _ = recorded
+    with EmulatorServer(Config(replay=str(folder))) as replay, chromium() as browser:
+        client = replay.client(max_retries=0)
+        client.images.generate(model="gpt-image-2", prompt="an otter", quality="low")
+        client.images.generate(model="gpt-image-2", prompt="not recorded", quality="low")
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{replay.base_url}/_emulator/")
+        page.wait_for_function("document.querySelectorAll('#rows tr').length === 2")
+        badges = page.eval_on_selector_all(
+            "#rows tr", "trs => trs.map(tr => tr.querySelector('.origin')?.textContent ?? '')"
+        )
+        assert badges == ["", "replayed"]  # newest first: the unrecorded one was emulated
+        page.click("#rows tr:last-child")
+        page.wait_for_selector("#detail-body .origin-note")
+        assert "replayed (00001-v1-images-generations)" in page.inner_text("#detail-body")

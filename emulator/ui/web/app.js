@@ -109,7 +109,7 @@ function row(entry) {
   const status = entry.status === null ? "…" : entry.status;
   return `<tr data-id="${entry.id}" class="${entry.id === selected ? "selected" : ""}">
     <td>${escapeHtml(time)}</td><td>${escapeHtml(entry.endpoint)}</td>
-    <td>${escapeHtml(entry.model ?? "")}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
+    <td>${escapeHtml(entry.model ?? "")}${entry.origin && entry.origin !== "emulated" ? ` <span class="origin">${escapeHtml(entry.origin)}</span>` : ""}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
     <td class="status-${statusClass(entry)}">${escapeHtml(status)}${entry.fault ? " ⚑" : ""}</td>
     <td>${escapeHtml(param(entry, "size"))}</td><td>${escapeHtml(param(entry, "quality"))}</td>
     <td class="num">${escapeHtml(param(entry, "n"))}</td>
@@ -307,7 +307,8 @@ function renderDetail(entry) {
   $("detail-body").innerHTML = `
     <h2>#${entry.id} ${escapeHtml(entry.method)} ${escapeHtml(entry.path)} → ${escapeHtml(entry.status ?? "…")}</h2>
     <p class="muted">${escapeHtml(entry.request_id)} · ${escapeHtml(entry.model ?? "no model")} ·
-      ${entry.duration_ms ?? "?"} ms${entry.as_of ? ` · as of ${escapeHtml(entry.as_of)}` : ""}</p>
+      ${entry.duration_ms ?? "?"} ms${entry.as_of ? ` · as of ${escapeHtml(entry.as_of)}` : ""} ·
+      <span class="origin-note">${escapeHtml(entry.origin ?? "emulated")}${entry.recording ? ` (${escapeHtml(entry.recording)})` : ""}</span></p>
     ${entry.fault ? `<p>Scripted fault: <span class="code">${escapeHtml(entry.fault)}</span></p>` : ""}
     ${entry.deprecation ? `<p class="deprecated-note">Deprecated: ${escapeHtml(entry.deprecation.model)} shuts down on ${escapeHtml(entry.deprecation.shutdown)}${entry.deprecation.replacement ? `; replacement: ${escapeHtml(entry.deprecation.replacement)}` : ""} (announced ${escapeHtml(entry.deprecation.announced)})</p>` : ""}
     ${entry.uploads.length && !entry.inputs.length ? `<h3>Parts as sent</h3>${uploadsTable(entry.uploads)}` : ""}
