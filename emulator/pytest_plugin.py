@@ -25,10 +25,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from .config import OPTIONS
 from .contract.dates import parse_as_of
 from .testdouble.state import NAMESPACE_HEADER
 
@@ -37,14 +39,66 @@ URL_VARIABLE = "IMAGES_EMULATOR_URL"  # a running emulator to share instead of s
 MARKER = "images_emulator"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("images_emulator", "the OpenAI images emulator's session server")
+    group.addoption(
+        "--images-emulator-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an emulator option for the session server, as its flag without the dashes "
+        "(lenient=true, api_keys=sk-a, latency_factor=0.1, as_of=2026-06-01); repeatable",
+    )
+    group.addoption(
+        "--images-emulator-as-of", metavar="DAY", help="the day the session server answers as of"
+    )
+    group.addoption(
+        "--images-emulator-lenient", action="store_true", help="start the session server lenient"
+    )
+    parser.addini(
+        "images_emulator_options",
+        type="linelist",
+        default=[],
+        help="emulator options for the session server, one NAME=VALUE a line",
+    )
+
+
+def session_config(config: pytest.Config) -> Any:
+    """The session server's options: the ini's, then the command line's (which win)."""
+    from .config import Config
+
+    pairs = [*config.getini("images_emulator_options"), *config.getoption("images_emulator_option")]
+    if config.getoption("images_emulator_as_of"):
+        pairs.append(f"as_of={config.getoption('images_emulator_as_of')}")
+    if config.getoption("images_emulator_lenient"):
+        pairs.append("lenient=true")
+    environ = {}
+    for pair in pairs:
+        name, sep, value = str(pair).partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in {option.name for option in OPTIONS}:
+            raise pytest.UsageError(f"images emulator option {pair!r}: expected NAME=VALUE with "
+                                    f"one of the emulator's options")  # fmt: skip
+        environ[Config.env_name(name)] = value.strip()
+    try:
+        return Config.from_env(environ)
+    except SystemExit as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+SESSION_CONFIG = pytest.StashKey[Any]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SESSION_CONFIG] = session_config(config)  # a wrong option stops the run now
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(reset=True, as_of=None, namespace=False): reset the images emulator before "
-        "the test "
+        f"{MARKER}(reset=True, as_of=None, namespace=False, lenient=None, faults=()): reset the "
+        "images emulator before the test "
         "(reset=False keeps journal, faults and clock from earlier tests); as_of='YYYY-MM-DD' "
         "answers the test as the API did on that day ('today' by default; 'latest' serves "
-        "every model); namespace=True gives the test a namespace of its own",
+        "every model); namespace=True gives the test a namespace of its own; lenient=True/False "
+        "for the test; faults=['rate_limit', {'kind': 'delay', 'delay_ms': 50}] scripted first",
     )
 
 
@@ -107,8 +161,9 @@ class Namespaced:
 
 
 @pytest.fixture(scope="session")
-def images_emulator_server() -> Iterator[Any]:
-    """The emulator of the session: a server on a free loopback port, or the one at
+def images_emulator_server(pytestconfig: pytest.Config) -> Iterator[Any]:
+    """The emulator of the session: a server on a free loopback port with the options of
+    ``--images-emulator-option`` / ``images_emulator_options``, or the one at
     ``IMAGES_EMULATOR_URL`` when set (shared by xdist workers and CI jobs)."""
     shared = os.environ.get(URL_VARIABLE)
     if shared:
@@ -116,7 +171,7 @@ def images_emulator_server() -> Iterator[Any]:
         return
     from .server import EmulatorServer
 
-    with EmulatorServer() as server:
+    with EmulatorServer(pytestconfig.stash[SESSION_CONFIG]) as server:
         yield server
 
 
@@ -144,31 +199,40 @@ def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest)
         yield view
         return
     emulator = view.emulator
-    configured = emulator.config.as_of_setting
+    configured, as_of = emulator.config, emulator.as_of
     if options.get("as_of") is not None:
         emulator.as_of = parse_as_of(str(options["as_of"]), f"{MARKER}(as_of=...)")
+    if options.get("lenient") is not None:
+        emulator.config = replace(emulator.config, lenient=bool(options["lenient"]))
+    for fault in options.get("faults", ()):
+        emulator.fail_next(**({"kind": fault} if isinstance(fault, str) else fault))
     yield view
-    emulator.as_of = configured
+    emulator.config, emulator.as_of = configured, as_of
     if options.get("namespace"):
         images_emulator_server.emulator.drop_namespace(view.namespace)
 
 
 @pytest.fixture
 def images_client(images_emulator: Any) -> Iterator[Any]:
+    """An ``openai.OpenAI`` pointed at ``images_emulator`` (its namespace; retries off, so
+    faults surface at once)."""
     client = images_emulator.client(max_retries=0)
     yield client
     client.close()
 
 
 @pytest.fixture
-def images_emulator_app() -> Any:
+def images_emulator_app(pytestconfig: pytest.Config) -> Any:
+    """A fresh emulator app with no port (the session's options), for in-process clients."""
     from .app import create_app
 
-    return create_app()
+    return create_app(pytestconfig.stash[SESSION_CONFIG])
 
 
 @pytest.fixture
 def images_inprocess_client(images_emulator_app: Any) -> Iterator[Any]:
+    """An ``openai.OpenAI`` wired straight into ``images_emulator_app`` (base URL
+    ``http://emulator.invalid/v1``; image URLs it hands out use that host too)."""
     from .inprocess import openai_client
 
     client = openai_client(images_emulator_app, max_retries=0)

@@ -87,3 +87,62 @@ def test_plugin_is_registered_once_installed() -> None:
         pytest.skip("the package is not installed in this environment (pip install -e .)")
     (entry,) = [e for e in metadata.entry_points(group="pytest11") if e.name == "images_emulator"]
     assert entry.load().MARKER == "images_emulator"
+
+
+OPTION_TESTS = """
+import openai, pytest
+
+
+def test_the_session_server_took_the_options(images_emulator, images_client):
+    config = images_emulator.emulator.config
+    assert config.api_keys == "sk-emulator" and config.latency_factor == 0.0
+    assert config.lenient  # from the command line
+    assert images_client.images.generate(model="not-a-model", prompt="x").data
+
+
+@pytest.mark.images_emulator(lenient=False, faults=[{"kind": "server_error"}])
+def test_the_marker_for_one_test(images_emulator, images_client):
+    with pytest.raises(openai.InternalServerError):
+        images_client.images.generate(model="gpt-image-2", prompt="x")
+    with pytest.raises(openai.BadRequestError):
+        images_client.images.generate(model="not-a-model", prompt="x")
+
+
+def test_and_back_after_it(images_emulator):
+    assert images_emulator.emulator.config.lenient
+"""
+
+
+def test_plugin_options_and_marker(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    pytester.makeini("[pytest]\nimages_emulator_options =\n    api_keys = sk-emulator\n")
+    pytester.makepyfile(test_options=OPTION_TESTS)
+    load = [] if installed() else ["-p", "emulator.pytest_plugin"]
+    result = pytester.runpytest_subprocess(
+        *load, "-p", "no:cacheprovider", "--images-emulator-option", "lenient=true"
+    )
+    result.assert_outcomes(passed=3)
+    bad = pytester.runpytest_subprocess(
+        *load, "-p", "no:cacheprovider", "--images-emulator-option", "colour=blue"
+    )
+    assert bad.ret != 0
+    assert "images emulator option 'colour=blue'" in bad.stderr.str()
+
+
+def test_fixtures_say_what_they_are(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    load = [] if installed() else ["-p", "emulator.pytest_plugin"]
+    listed = pytester.runpytest_subprocess(*load, "--fixtures").stdout.str()
+    for name in (
+        "images_emulator",
+        "images_client",
+        "images_emulator_app",
+        "images_inprocess_client",
+        "images_emulator_server",
+    ):
+        section = listed.split(name, 1)[1].split("\n\n", 1)[0]
+        assert "no docstring available" not in section, name
