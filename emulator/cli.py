@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -67,18 +68,40 @@ def main(argv: Sequence[str] | None = None) -> None:
         as_of = config.as_of_setting  # checked before anything starts
     except ValueError as error:
         raise SystemExit(str(error)) from None
+    listening = bound(config.host, config.port)  # the banner only once the port is ours
     # A wildcard address is not one a client can call; show loopback instead.
     shown = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
-    base = f"http://{shown}:{config.port}"
+    base = f"http://{shown}:{listening.getsockname()[1]}"
     public = config.public_url.rstrip("/") or base
     print(f"openai-images-emulator {__version__}: OpenAI(base_url='{public}/v1', api_key='any')")
     print(f"inspector: {public}/_emulator/")
     print(f"answering as of {as_of_description(as_of)}", flush=True)
-    uvicorn.run(
-        create_app(config),
-        host=config.host,
-        port=config.port,
-        log_level=config.log_level,
-        server_header=False,
-        timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            log_level=config.log_level,
+            server_header=False,
+            timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself
+        )
     )
+    server.run(sockets=[listening])
+
+
+def bound(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or one clear line and exit 1 when it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        print(
+            f"openai-images-emulator: cannot listen on {host}:{port}: {error.strerror} "
+            "(another server there? choose one with --port or IMAGES_EMULATOR_PORT)",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None
+    listening.listen(2048)
+    listening.set_inheritable(True)
+    return listening

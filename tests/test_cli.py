@@ -115,3 +115,26 @@ def test_boolean_and_float_options_have_both_twins(monkeypatch: pytest.MonkeyPat
     assert config_from([]).require_organization is False
     with pytest.raises(SystemExit, match="must be true or false"):
         Config.from_env({"IMAGES_EMULATOR_LENIENT": "perhaps"})
+
+
+def test_a_taken_port_is_one_clear_line_and_no_banner() -> None:
+    sock = free_socket()
+    sock.listen(1)
+    port = sock.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-m", "emulator", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        sock.close()
+    assert ran.returncode == 1
+    assert ran.stdout == ""  # no banner for a server that never started
+    assert ran.stderr.strip().splitlines() == [
+        f"openai-images-emulator: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another server there? choose one with --port or IMAGES_EMULATOR_PORT)"
+    ]

@@ -63,9 +63,8 @@ PYTHON, SHELL = snippets("python"), snippets("bash")
 @pytest.mark.parametrize(("where", "code"), PYTHON, ids=[where for where, _ in PYTHON])
 def test_python_snippets_run(where: str, code: str, server: EmulatorServer, tmp_path: Path) -> None:
     script = tmp_path / "snippet.py"
-    setup = "client = __import__('openai').OpenAI(base_url=%r, api_key='sk-docs')\n" % (
-        f"{server.base_url}/v1"
-    )
+    base = f"{server.base_url}/v1"
+    setup = f"client = __import__('openai').OpenAI(base_url={base!r}, api_key='sk-docs')\n"
     body = localised(code, server)
     standalone = "OpenAI(" in body or "from emulator" in body
     script.write_text(body if standalone else setup + body)  # else: the page's `client`

@@ -410,3 +410,18 @@ def test_the_guides_curl_example_with_only_the_host_changed(live_server: LiveSer
     output = subprocess.run(command, capture_output=True, check=True).stdout
     image = decode(json.loads(output)["data"][0]["b64_json"])
     assert (image.format, image.size) == ("PNG", (1024, 1024))
+
+
+def test_a_dall_e_3_revised_prompt_reads_as_sentences(client: openai.OpenAI) -> None:
+    revised = client.images.generate(model="dall-e-3", prompt="a fox", style="vivid").data[0]
+    assert revised.revised_prompt == (
+        "A fox. The scene is rendered in a vivid, dramatic style with rich detail."
+    )
+    ended = (
+        client.images.generate(model="dall-e-3", prompt="A fox!", style="natural")
+        .data[0]
+        .revised_prompt
+    )
+    assert (
+        ended == "A fox! The scene is rendered in a natural, true-to-life style with rich detail."
+    )

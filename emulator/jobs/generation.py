@@ -48,7 +48,11 @@ class GenerationJob(PromptedJob):
         if not self.model.revised_prompt:
             return None
         mood = "vivid, dramatic" if self.style == "vivid" else "natural, true-to-life"
-        return f"{self.prompt.strip()} The scene is rendered in a {mood} style with rich detail."
+        said = self.prompt.strip()
+        said = said[:1].upper() + said[1:]
+        if said and said[-1] not in ".!?":
+            said += "."  # the prompt as its own sentence, then the rendering's
+        return f"{said} The scene is rendered in a {mood} style with rich detail.".lstrip()
 
     def usage(self, images: int | None = None) -> dict[str, object] | None:
         if not self.model.reports_usage:
