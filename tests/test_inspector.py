@@ -335,3 +335,44 @@ def test_a_responses_row_and_its_detail(
         200,
         "gpt-image-2",
     )
+
+
+def test_the_layout_at_1280_with_the_panel_open(browser: Any, server: EmulatorServer) -> None:
+    server.emulator.reset()
+    sdk = server.client(max_retries=0)
+    for model in ("gpt-image-2.6-sunburst", "gpt-image-2.5-flare", "gpt-image-2", "dall-e-3"):
+        sdk.images.generate(model=model, prompt=f"a long prompt about a {model} lighthouse at dawn",
+                            quality="standard" if model == "dall-e-3" else "low")  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("response", lambda answer: errors.append(answer.url) if answer.status >= 400 else None)
+    page.goto(f"{server.base_url}/_emulator/")
+    rows(page, 4)
+    header = page.eval_on_selector_all("#requests th", "ths => ths.map(th => th.textContent)")
+    assert "prompt" in header
+    prompts = page.eval_on_selector_all("#rows td.prompt", "tds => tds.map(td => td.title)")
+    assert prompts[0] == "a long prompt about a dall-e-3 lighthouse at dawn"  # newest first
+    same_line = page.evaluate(
+        "() => Math.abs(document.getElementById('live').getBoundingClientRect().top - "
+        "document.querySelector('header h1').getBoundingClientRect().top) < 12"
+    )
+    assert same_line  # the cost chips leave "live" on the title's line
+    page.click("#rows tr")
+    page.wait_for_selector("#detail:not([hidden])")
+    fits = page.evaluate(
+        "() => { const list = document.getElementById('list');"
+        " return [list.scrollWidth, list.clientWidth]; }"
+    )
+    assert fits[0] <= fits[1] + 1, fits  # every column readable, no sideways scrolling
+    bottom = page.evaluate(
+        "() => [document.getElementById('detail').getBoundingClientRect().bottom, innerHeight]"
+    )
+    assert abs(bottom[0] - bottom[1]) <= 1, bottom  # the panel reaches the window's bottom
+    assert page.evaluate("() => document.querySelector('link[rel=icon]').href").endswith(
+        "favicon.svg"
+    )
+    assert errors == []  # no favicon 404, no script error
+    page.close()

@@ -26,6 +26,7 @@ ASSETS = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 POLL_SECONDS = 0.2  # how often the live stream looks for journal changes
 KEEPALIVE_SECONDS = 15.0

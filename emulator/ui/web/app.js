@@ -103,20 +103,34 @@ function thumbnail(entry) {
 const money = (usd) => (usd === null || usd === undefined ? "" : `$${usd.toFixed(6)}`);
 const param = (entry, name) => entry.answered[name] ?? entry.params[name] ?? entry.sent[name] ?? "";
 
+function promptOf(entry) {
+  // An images request's prompt; a Responses request's last text input.
+  const sent = entry.sent ?? {};
+  if (typeof sent.prompt === "string") return sent.prompt;
+  if (typeof sent.input === "string") return sent.input;
+  if (Array.isArray(sent.input)) {
+    const texts = sent.input.flatMap((item) => (typeof item?.content === "string" ? [item.content]
+      : Array.isArray(item?.content) ? item.content.filter((p) => p?.text).map((p) => p.text) : []));
+    return texts.at(-1) ?? "";
+  }
+  return "";
+}
+
 function row(entry) {
-  const time = new Date(entry.created_at * 1000).toLocaleTimeString();
+  const time = new Date(entry.created_at * 1000).toLocaleTimeString([], { hour12: false });
   const usage = entry.usage ?? {};
   const status = entry.status === null ? "…" : entry.status;
   return `<tr data-id="${entry.id}" class="${entry.id === selected ? "selected" : ""}">
     <td>${escapeHtml(time)}</td><td>${escapeHtml(entry.endpoint)}</td>
-    <td>${escapeHtml(entry.model ?? "")}${entry.origin && entry.origin !== "emulated" ? ` <span class="origin">${escapeHtml(entry.origin)}</span>` : ""}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
+    <td class="model">${escapeHtml(entry.model ?? "")}${entry.origin && entry.origin !== "emulated" ? ` <span class="origin">${escapeHtml(entry.origin)}</span>` : ""}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
     <td class="status-${statusClass(entry)}">${escapeHtml(status)}${entry.fault ? " ⚑" : ""}</td>
     <td>${escapeHtml(param(entry, "size"))}</td><td>${escapeHtml(param(entry, "quality"))}</td>
     <td class="num">${escapeHtml(param(entry, "n"))}</td>
     <td class="num">${entry.duration_ms ?? ""}</td>
     <td class="num">${usage.total_tokens ?? ""}</td>
     <td class="num">${money(entry.cost_usd)}</td>
-    <td>${thumbnail(entry)}</td></tr>`;
+    <td>${thumbnail(entry)}</td>
+    <td class="prompt" title="${escapeHtml(promptOf(entry))}">${escapeHtml(promptOf(entry))}</td></tr>`;
 }
 
 function uploadsTable(uploads) {
