@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .api.batches import BATCHES
 from .api.edits import EDITS
 from .api.files import FILES
 from .api.generations import GENERATIONS
@@ -83,6 +84,8 @@ def _routes() -> list[Route]:
             routes.append(api_route(f"{prefix}/models{suffix}", endpoint, "GET"))
         for (suffix, method), endpoint in RESPONSES.items():
             routes.append(api_route(f"{prefix}/responses{suffix}", endpoint, method))
+        for (suffix, method), endpoint in BATCHES.items():
+            routes.append(api_route(f"{prefix}/batches{suffix}", endpoint, method))
     return routes
 
 

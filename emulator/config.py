@@ -92,6 +92,11 @@ class Config:
     replay_ignore: str = _option(
         "", "with --replay: comma-separated body fields matching ignores (e.g. user)"
     )
+    batch_delay_seconds: float = _option(
+        0.0,
+        "seconds (in the emulator's clock) a batch waits before it completes; 0: as soon as "
+        "its lines are answered (per batch: header x-emulator-batch-delay-seconds)",
+    )
     namespace_by_key: bool = _option(
         False,
         "keep journal, faults, clock, images, files and responses apart per API key (as the "

@@ -152,7 +152,12 @@ async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
             reply.headers[DEPRECATION_HEADER] = notice.header()
             entry.record_deprecation(notice.as_dict())
             emulator.announce(notice)
-    entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
+    cost = _cost(entry, status, catalog)
+    batch = request.headers.get("x-emulator-batch")
+    if batch:  # a line of a batch: priced at the batch discount, half the synchronous price
+        entry.record_origin("batch", batch)
+        cost = cost / 2 if cost is not None else None
+    entry.close(status, (time.perf_counter() - started) * 1000, cost)
     emulator.journal.touch(entry)
 
     def sent(headers: dict[str, str]) -> None:  # a live view shows the headers as sent

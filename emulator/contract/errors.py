@@ -717,6 +717,45 @@ def no_image_to_edit(param: str) -> APIError:
     )
 
 
+# --- the Batch API (inferred wordings after the API's patterns) --------------------------------
+
+
+def no_such_batch(batch_id: str) -> APIError:
+    return APIError(404, f"No batch found with id '{batch_id}'.", param=None)
+
+
+def batch_file_purpose(file_id: str, purpose: str) -> APIError:
+    return APIError(
+        400,
+        f"The file {file_id} was uploaded with purpose '{purpose}': a batch's input file must "
+        "have purpose 'batch'.",
+        param="input_file_id",
+        code="invalid_value",
+    )
+
+
+def batch_endpoint_not_emulated(endpoint: str, day: str | None) -> APIError:
+    if endpoint.startswith("/v1/images") and day is not None:
+        why = f"the Batch API took image endpoints from 2026-02-10 on (answering as of {day})"
+    else:
+        why = (
+            "the emulator answers batches of /v1/images/generations, /v1/images/edits and "
+            "/v1/responses"
+        )
+    return APIError(
+        400, f"Invalid value: '{endpoint}': {why}.", param="endpoint", code="invalid_value"
+    )
+
+
+def batch_not_cancellable(batch_id: str, status: str) -> APIError:
+    return APIError(
+        400,
+        f"Cannot cancel batch {batch_id} with status '{status}'.",
+        param=None,
+        code="invalid_request",
+    )
+
+
 # --- the emulator's own controls (type emulator_error) -------------------------------------
 
 

@@ -29,8 +29,11 @@ KINDS = (
     "content_policy",  # 400: content_policy_violation (DALL·E) / moderation_blocked (GPT image)
     "delay",  # answer normally after delay_ms
     "drop",  # close the connection without an answer
+    "batch_failed",  # a batch fails in validation (endpoint "batches" only)
+    "batch_expired",  # a batch expires with none of its lines answered (endpoint "batches")
 )
-ENDPOINTS = ("generations", "edits", "variations", "responses")
+BATCH_KINDS = ("batch_failed", "batch_expired")
+ENDPOINTS = ("generations", "edits", "variations", "responses", "batches")
 HEADER = "x-emulator-fault"
 # A prompt_pattern gets this long to match one prompt. Backtracking patterns such as
 # "(a|aa)+$" can take exponential time; the regex engine stops them at the limit, and
@@ -64,6 +67,10 @@ class Fault:
         endpoint = data.get("endpoint")
         if endpoint is not None and endpoint not in ENDPOINTS:
             raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}")
+        if (kind in BATCH_KINDS) != (endpoint == "batches"):
+            raise ValueError(
+                "batch_failed and batch_expired go with endpoint 'batches', and only they"
+            )
         pattern = data.get("prompt_pattern")
         if pattern is not None and not isinstance(pattern, str):
             raise ValueError("prompt_pattern must be a string")
@@ -95,6 +102,8 @@ class Fault:
     def matches(self, endpoint: str, prompt: str | None) -> bool:
         if self.endpoint is not None and self.endpoint != endpoint:
             return False
+        if self.endpoint is None and endpoint == "batches":
+            return False  # a fault for "any endpoint" is an answer's, not a batch's
         if self._regex is None:
             return True
         if prompt is None:

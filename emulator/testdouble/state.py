@@ -62,6 +62,7 @@ class Emulator:
     files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
     responses: ResponseStore = field(default_factory=lambda: ResponseStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
+    batches: dict[str, Any] = field(default_factory=dict)  # batch id to its state (api.batches)
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -213,6 +214,9 @@ class Emulator:
         self.images.clear()
         self.files.clear()
         self.responses.clear()
+        for batch in self.batches.values():  # a batch still running stops with the reset
+            batch.cancel = True
+        self.batches.clear()
         self.clock.reset()
         self.streamed_events = 0
         self.tool_calls = "auto"

@@ -1,0 +1,422 @@
+"""The Batch API (``/v1/batches``) for images: a JSONL file of generations, edits or Responses
+calls in, an output file of answers (and an error file) out, both in the Files API.
+
+Each line is answered by the emulator's own endpoint, in-process, as of the batch's day and in
+its namespace, so every rule, token count and image is what the synchronous call gives; the
+journal shows each line (origin ``batch``, priced at half, as the batch discount is). A batch
+moves validating → in_progress → finalizing → completed in the background; with a delay
+(``--batch-delay-seconds``, or ``x-emulator-batch-delay-seconds`` on the create call) it waits
+in the emulator's clock, so freezing and advancing the clock drives it. Faults ``batch_failed``
+and ``batch_expired`` (endpoint ``batches``) make one fail or expire; a cancel keeps the lines
+already answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.responses import Response
+
+from ..contract import errors
+from ..testdouble.state import NAMESPACE_HEADER, Emulator
+from ..transport.wire import json_response
+from .pipeline import ApiEndpoint, Call, reads
+
+ENDPOINTS = (
+    "/v1/responses",
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/completions",
+    "/v1/moderations",
+    "/v1/images/generations",
+    "/v1/images/edits",
+    "/v1/videos",
+)
+EMULATED = ("/v1/images/generations", "/v1/images/edits", "/v1/responses")
+IMAGES_FROM = "2026-02-10"  # image endpoints in the Batch API from then on
+MAX_LINES = 50_000
+MAX_FILE_BYTES = 200 * 1024 * 1024
+WINDOW_SECONDS = 24 * 3600
+DELAY_HEADER = "x-emulator-batch-delay-seconds"
+BATCH_HEADER = "x-emulator-batch"  # marks a line's request: journaled as part of its batch
+CONCURRENT_LINES = 4
+
+
+@dataclass
+class Batch:
+    object: dict[str, Any]  # the Batch object as the API shows it
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    key: str = ""  # the creator's key, in memory only, for the lines' own requests
+    delay: float = 0.0
+    task: asyncio.Task[None] | None = None
+    cancel: bool = False
+
+
+def new_batch_id() -> str:
+    return "batch_" + secrets.token_hex(16)
+
+
+def _batch_object(
+    batch_id: str, body: Mapping[str, Any], created: int, endpoint: str
+) -> dict[str, Any]:
+    return {
+        "id": batch_id,
+        "object": "batch",
+        "endpoint": endpoint,
+        "model": None,
+        "errors": None,
+        "input_file_id": body["input_file_id"],
+        "completion_window": "24h",
+        "status": "validating",
+        "output_file_id": None,
+        "error_file_id": None,
+        "created_at": created,
+        "in_progress_at": None,
+        "expires_at": created + WINDOW_SECONDS,
+        "finalizing_at": None,
+        "completed_at": None,
+        "failed_at": None,
+        "expired_at": None,
+        "cancelling_at": None,
+        "cancelled_at": None,
+        "request_counts": {"total": 0, "completed": 0, "failed": 0},
+        "usage": None,
+        "metadata": body.get("metadata"),
+    }
+
+
+# --- create, retrieve, list, cancel -------------------------------------------------------------
+
+
+async def create_batch(call: Call) -> Response:
+    body = call.body
+    if not isinstance(body, dict):
+        raise errors.invalid_json()
+    for name in ("input_file_id", "endpoint", "completion_window"):
+        if name not in body:
+            raise errors.missing_required_parameter(name)
+    for name in body:
+        if name not in (
+            "input_file_id",
+            "endpoint",
+            "completion_window",
+            "metadata",
+            "output_expires_after",
+        ):
+            raise errors.unknown_parameter(name)
+    endpoint = body["endpoint"]
+    if endpoint not in ENDPOINTS:
+        raise errors.invalid_value("endpoint", str(endpoint), ENDPOINTS)
+    day = call.entry.as_of
+    if endpoint not in EMULATED or (
+        endpoint.startswith("/v1/images") and day and day < IMAGES_FROM
+    ):
+        raise errors.batch_endpoint_not_emulated(str(endpoint), day)
+    if body["completion_window"] != "24h":
+        raise errors.invalid_value("completion_window", str(body["completion_window"]), ("24h",))
+    stored = call.emulator.files.get(str(body["input_file_id"]))
+    if stored is None:
+        raise errors.no_such_file(str(body["input_file_id"]), param="input_file_id")
+    if stored.purpose != "batch":
+        raise errors.batch_file_purpose(stored.id, stored.purpose)
+    emulator = call.emulator
+    created = int(emulator.clock.now())
+    batch = Batch(_batch_object(new_batch_id(), body, created, str(endpoint)))
+    asked = call.request.headers.get(DELAY_HEADER, "")
+    batch.delay = float(asked) if _number(asked) else emulator.config.batch_delay_seconds
+    _, _, key = call.request.headers.get("authorization", "").partition(" ")
+    batch.key = key.strip()
+    fault = emulator.faults.take("batches", None)
+    emulator.batches[batch.object["id"]] = batch
+    headers = {NAMESPACE_HEADER: emulator.name} if emulator.name else {}
+    if call.entry.as_of:
+        headers["x-emulator-as-of"] = call.entry.as_of
+    batch.task = asyncio.get_running_loop().create_task(
+        run(batch, emulator, call.request.app, stored.data, headers, fault.kind if fault else None)
+    )
+    call.entry.record_params({"batch": batch.object["id"], "endpoint": endpoint})
+    return json_response(dict(batch.object))
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) >= 0
+    except ValueError:
+        return False
+
+
+def _found(call: Call) -> Batch:
+    batch_id = call.request.path_params["batch_id"]
+    batch = call.emulator.batches.get(batch_id)
+    if batch is None:
+        raise errors.no_such_batch(batch_id)
+    return batch
+
+
+async def retrieve_batch(call: Call) -> Response:
+    return json_response(dict(_found(call).object))
+
+
+async def cancel_batch(call: Call) -> Response:
+    batch = _found(call)
+    if batch.object["status"] in ("validating", "in_progress"):
+        batch.cancel = True
+        batch.object["status"] = "cancelling"
+        batch.object["cancelling_at"] = int(call.emulator.clock.now())
+    elif batch.object["status"] not in ("cancelling", "cancelled"):
+        raise errors.batch_not_cancellable(batch.object["id"], str(batch.object["status"]))
+    return json_response(dict(batch.object))
+
+
+async def list_batches(call: Call) -> Response:
+    query = call.request.query_params
+    raw_limit = query.get("limit", "20")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+        raise errors.invalid_value("limit", raw_limit, ("an integer from 1 to 100",))
+    batches = [b.object for b in reversed(list(call.emulator.batches.values()))]  # newest first
+    after = query.get("after")
+    if after is not None:
+        ids = [b["id"] for b in batches]
+        batches = batches[ids.index(after) + 1 :] if after in ids else []
+    page = batches[: int(raw_limit)]
+    return json_response(
+        {
+            "object": "list",
+            "data": [dict(b) for b in page],
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": len(batches) > len(page),
+        }
+    )
+
+
+# --- running a batch -------------------------------------------------------------------------
+
+
+def read_lines(data: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The input file's requests, or the file-level errors that fail the batch (codes after the
+    API's, inferred where no answer is on record)."""
+    problems: list[dict[str, Any]] = []
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(
+            _problem(
+                "file_too_large", None, f"The input file is larger than {MAX_FILE_BYTES} bytes."
+            )
+        )
+        return [], problems
+    lines: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, text in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+        except ValueError:
+            problems.append(
+                _problem("invalid_json_line", number, "This line is not parseable as valid JSON.")
+            )
+            continue
+        if not isinstance(line, dict) or not all(
+            k in line for k in ("custom_id", "method", "url", "body")
+        ):
+            problems.append(
+                _problem(
+                    "missing_required_parameter",
+                    number,
+                    "Each line needs custom_id, method, url and body.",
+                )
+            )
+            continue
+        if line["url"] != endpoint:
+            problems.append(
+                _problem(
+                    "mismatched_endpoint",
+                    number,
+                    f"The line's url {line['url']!r} is not the batch's endpoint {endpoint!r}.",
+                    "url",
+                )
+            )
+        if line["method"] != "POST":
+            problems.append(
+                _problem("invalid_method", number, "Only POST lines are supported.", "method")
+            )
+        if line["custom_id"] in seen:
+            problems.append(
+                _problem(
+                    "duplicate_custom_id",
+                    number,
+                    f"The custom_id {line['custom_id']!r} is used by an earlier line.",
+                    "custom_id",
+                )
+            )
+        seen.add(str(line["custom_id"]))
+        lines.append(line)
+    if len(lines) > MAX_LINES:
+        problems.append(
+            _problem("too_many_requests", None, f"A batch takes at most {MAX_LINES} requests.")
+        )
+    if not lines and not problems:
+        problems.append(_problem("empty_file", None, "The input file has no requests."))
+    return lines, problems
+
+
+def _problem(code: str, line: int | None, message: str, param: str | None = None) -> dict[str, Any]:
+    return {"code": code, "line": line, "message": message, "param": param}
+
+
+async def run(
+    batch: Batch,
+    emulator: Emulator,
+    app: Any,
+    data: bytes,
+    headers: dict[str, str],
+    fault: str | None,
+) -> None:
+    state = batch.object
+    await asyncio.sleep(0)  # the create call answers "validating" first
+    lines, problems = read_lines(data, state["endpoint"])
+
+    def now() -> int:
+        return int(emulator.clock.now())
+
+    if fault == "batch_failed" and not problems:
+        problems = [_problem("batch_failed", None, "The batch failed (a scripted fault).")]
+    if problems:
+        state |= {
+            "status": "failed",
+            "failed_at": now(),
+            "errors": {"object": "list", "data": problems},
+        }
+        return
+    state |= {"status": "in_progress", "in_progress_at": now()}
+    state["request_counts"] = {"total": len(lines), "completed": 0, "failed": 0}
+    answers: dict[int, dict[str, Any]] = {}
+    if fault != "batch_expired":
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://batch.emulator") as http:
+            gate = asyncio.Semaphore(CONCURRENT_LINES)
+
+            async def answer(index: int, line: dict[str, Any]) -> None:
+                async with gate:
+                    if batch.cancel:
+                        return
+                    answers[index] = await _answer_line(http, line, batch, headers)
+                    counts = state["request_counts"]
+                    counts[
+                        "completed"
+                        if answers[index]["error"] is None
+                        and answers[index]["response"]["status_code"] == 200
+                        else "failed"
+                    ] += 1
+
+            await asyncio.gather(*(answer(i, line) for i, line in enumerate(lines)))
+    while (
+        not batch.cancel and fault != "batch_expired" and now() < state["created_at"] + batch.delay
+    ):
+        await asyncio.sleep(0.05)  # the emulator's clock: a frozen clock holds the batch here
+    ended = "cancelled" if batch.cancel else "expired" if fault == "batch_expired" else "completed"
+    if ended == "completed":
+        state |= {"status": "finalizing", "finalizing_at": now()}
+    finish(batch, emulator, lines, answers, ended)
+    state |= {"status": ended, f"{ended}_at": now()}
+
+
+async def _answer_line(
+    http: httpx.AsyncClient, line: dict[str, Any], batch: Batch, headers: dict[str, str]
+) -> dict[str, Any]:
+    asked = {
+        **headers,
+        "Authorization": f"Bearer {batch.key or 'sk-batch'}",
+        BATCH_HEADER: batch.object["id"],
+    }
+    response = await http.post(line["url"], json=line["body"], headers=asked)
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.text
+    return {
+        "id": "batch_req_" + secrets.token_hex(16),
+        "custom_id": line["custom_id"],
+        "response": {
+            "status_code": response.status_code,
+            "request_id": response.headers.get("x-request-id", ""),
+            "body": body,
+        },
+        "error": None,
+    }
+
+
+def finish(
+    batch: Batch,
+    emulator: Emulator,
+    lines: list[dict[str, Any]],
+    answers: dict[int, dict[str, Any]],
+    ended: str,
+) -> None:
+    """Write the output and error files; lines never answered go to the error file."""
+    output, failed = [], []
+    usage = {"input_tokens": 0, "output_tokens": 0}
+    for index, line in enumerate(lines):
+        answer = answers.get(index)
+        if answer is None:
+            code = "batch_expired" if ended == "expired" else "batch_cancelled"
+            message = (
+                "This request could not be executed before the completion window expired."
+                if ended == "expired"
+                else "This request was not executed: the batch was cancelled."
+            )
+            failed.append(
+                {
+                    "id": "batch_req_" + secrets.token_hex(16),
+                    "custom_id": line["custom_id"],
+                    "response": None,
+                    "error": {"code": code, "message": message},
+                }
+            )
+            continue
+        if answer["response"]["status_code"] == 200:
+            output.append(answer)
+            line_usage = (
+                answer["response"]["body"].get("usage")
+                if isinstance(answer["response"]["body"], dict)
+                else None
+            )
+            if isinstance(line_usage, dict):
+                usage["input_tokens"] += int(line_usage.get("input_tokens", 0))
+                usage["output_tokens"] += int(line_usage.get("output_tokens", 0))
+        else:
+            failed.append(answer)
+    state = batch.object
+    now = emulator.clock.now()
+    if output:
+        state["output_file_id"] = _jsonl(emulator, f"batch_{state['id']}_output.jsonl", output, now)
+    if failed:
+        state["error_file_id"] = _jsonl(emulator, f"batch_{state['id']}_error.jsonl", failed, now)
+    state["usage"] = {
+        "input_tokens": usage["input_tokens"],
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": usage["output_tokens"],
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": usage["input_tokens"] + usage["output_tokens"],
+    }
+
+
+def _jsonl(emulator: Emulator, name: str, rows: list[dict[str, Any]], now: float) -> str:
+    data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+    return emulator.files.put(name, "batch_output", data, "application/jsonl", now).id
+
+
+BATCHES = {
+    ("", "POST"): ApiEndpoint(name="batches", reads=reads("json"), answer=create_batch),
+    ("", "GET"): ApiEndpoint(name="batches", reads=reads("none"), answer=list_batches),
+    ("/{batch_id}", "GET"): ApiEndpoint(name="batches", reads=reads("none"), answer=retrieve_batch),
+    ("/{batch_id}/cancel", "POST"): ApiEndpoint(
+        name="batches", reads=reads("none"), answer=cancel_batch
+    ),
+}
