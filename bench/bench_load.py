@@ -131,7 +131,17 @@ def floor(body: dict[str, object], count: int = 30) -> float:
 
 
 def start_emulator(port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "emulator",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--as-of",
+        "latest",
+    ]  # its figures are of gpt-image-1 and DALL·E too
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 

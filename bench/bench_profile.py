@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from starlette.testclient import TestClient
 
-from emulator import create_app
+from emulator import Config, create_app
 from emulator.contract.catalog import CATALOG
 from emulator.contract.validation import check_request
 from emulator.jobs.generation import GenerationJob
@@ -70,7 +70,9 @@ def main() -> None:
         "base64": median_ms(lambda i: base64.b64encode(images[i]), runs),
         "json": median_ms(lambda i: json_bytes(bodies[i]), runs),
     }
-    with TestClient(create_app(), headers={"Authorization": "Bearer sk-profile"}) as http:
+    with TestClient(
+        create_app(Config(as_of="latest")), headers={"Authorization": "Bearer sk-profile"}
+    ) as http:
         for i in range(20):
             http.post("/v1/images/generations", json=body(-i - 1))
         whole = median_ms(lambda i: http.post("/v1/images/generations", json=body(i)), runs)

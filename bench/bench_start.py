@@ -47,7 +47,7 @@ def first_answer(base_url: str) -> None:
 
 def in_process() -> float:
     started = time.perf_counter()
-    server = EmulatorServer().start()
+    server = EmulatorServer(as_of="latest").start()
     first_answer(server.base_url)
     elapsed = time.perf_counter() - started
     server.stop()
@@ -69,7 +69,8 @@ def console_script() -> float | None:
     port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(command), "--port", str(port), "--log-level", "warning"], stdout=subprocess.DEVNULL
+        [str(command), "--port", str(port), "--log-level", "warning", "--as-of", "latest"],
+        stdout=subprocess.DEVNULL,
     )
     try:
         first_answer(f"http://127.0.0.1:{port}")

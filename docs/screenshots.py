@@ -39,7 +39,7 @@ def mask() -> bytes:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with EmulatorServer() as server:
+    with EmulatorServer(as_of="latest") as server:
         server.emulator.clock.freeze(1_795_000_000)
         client = server.client(max_retries=0)
         client.images.generate(model="gpt-image-2", prompt="A lighthouse on a cliff at dusk",
