@@ -125,6 +125,20 @@ def test_cost_total_matches_the_journal(
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def run_curl_snippet(page: Any, folder: Any) -> subprocess.CompletedProcess[str]:
+    """The detail view's curl snippet, run with bash in ``folder`` (where its files are)."""
+    ran = subprocess.run(
+        ["bash", "-c", page.inner_text("#curl")],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "OPENAI_API_KEY": "sk-curl"},
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    return ran
+
+
 def test_copy_as_curl_reproduces_the_request(
     page: Any, sdk: openai.OpenAI, server: EmulatorServer, tmp_path: Any
 ) -> None:
@@ -142,16 +156,7 @@ def test_copy_as_curl_reproduces_the_request(
         page.wait_for_function(
             f"document.querySelector('#detail-body h2').textContent.startsWith('#{original.id} ')"
         )
-        snippet = page.inner_text("#curl")
-        ran = subprocess.run(
-            ["bash", "-c", snippet],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**os.environ, "OPENAI_API_KEY": "sk-curl"},
-            timeout=60,
-        )
-        assert ran.returncode == 0, ran.stderr
+        ran = run_curl_snippet(page, tmp_path)
         again = server.emulator.journal.entries()[-1]
         assert again.status == 200, ran.stdout
         assert (again.endpoint, again.params) == (original.endpoint, original.params)
@@ -318,17 +323,8 @@ def test_a_responses_row_and_its_detail(
     )
     assert width == 1024
     assert "client.responses.create(" in page.inner_text("#python")
-    snippet = page.inner_text("#curl")
-    assert "/v1/responses" in snippet
-    ran = subprocess.run(
-        ["bash", "-c", snippet],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "OPENAI_API_KEY": "sk-curl"},
-        timeout=60,
-    )
-    assert ran.returncode == 0, ran.stderr
+    assert "/v1/responses" in page.inner_text("#curl")
+    run_curl_snippet(page, tmp_path)
     again = server.emulator.journal.entries()[-1]
     assert (again.endpoint, again.status, again.answered["image_model"]) == (
         "responses",

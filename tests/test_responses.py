@@ -50,6 +50,15 @@ def data_url(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 
+def a_turn_with_an_image(text: str, png: bytes) -> list[dict[str, Any]]:
+    """A user turn with an instruction and one image, as a data: URL."""
+    content = [
+        {"type": "input_text", "text": text},
+        {"type": "input_image", "image_url": data_url(png)},
+    ]
+    return [{"role": "user", "content": content}]
+
+
 # --- create ------------------------------------------------------------------------------------
 
 
@@ -437,15 +446,7 @@ def test_tool_options_are_checked_by_the_image_model_s_rules(
 def test_input_fidelity_where_the_model_refuses_it(http: TestClient) -> None:
     body = {
         "model": "gpt-4o",
-        "input": [
-            {
-                "role": "user",
-                "content": [
-                    {"type": "input_text", "text": "edit"},
-                    {"type": "input_image", "image_url": data_url(solid(64, 64))},
-                ],
-            }
-        ],
+        "input": a_turn_with_an_image("edit", solid(64, 64)),
         "tools": [{"type": "image_generation", "model": "gpt-image-2", "input_fidelity": "high"}],
     }
     error = refused(http, body)
@@ -521,15 +522,7 @@ def test_without_a_key_it_is_the_401(app: Any) -> None:
 def test_moderation_on_a_tool_edit(http: TestClient, moderation: str, status: int) -> None:
     body = {
         "model": "gpt-4o",
-        "input": [
-            {
-                "role": "user",
-                "content": [
-                    {"type": "input_text", "text": "edit"},
-                    {"type": "input_image", "image_url": data_url(solid(64, 64))},
-                ],
-            }
-        ],
+        "input": a_turn_with_an_image("edit", solid(64, 64)),
         "tools": [{"type": "image_generation", "quality": "low", "moderation": moderation}],
     }
     response = http.post("/v1/responses", json=body)

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from ..contract import errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..transport.wire import json_response
+from .paging import cursor_page
 from .pipeline import ApiEndpoint, Call, reads
 
 ENDPOINTS = (
@@ -175,24 +176,10 @@ async def cancel_batch(call: Call) -> Response:
 
 
 async def list_batches(call: Call) -> Response:
+    batches = [dict(batch.object) for batch in call.emulator.batches.values()]
     query = call.request.query_params
-    raw_limit = query.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise errors.invalid_value("limit", raw_limit, ("an integer from 1 to 100",))
-    batches = [b.object for b in reversed(list(call.emulator.batches.values()))]  # newest first
-    after = query.get("after")
-    if after is not None:
-        ids = [b["id"] for b in batches]
-        batches = batches[ids.index(after) + 1 :] if after in ids else []
-    page = batches[: int(raw_limit)]
     return json_response(
-        {
-            "object": "list",
-            "data": [dict(b) for b in page],
-            "first_id": page[0]["id"] if page else None,
-            "last_id": page[-1]["id"] if page else None,
-            "has_more": len(batches) > len(page),
-        }
+        cursor_page(batches, query, max_limit=100, default_limit=20, ordered=False)
     )
 
 

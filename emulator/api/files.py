@@ -17,6 +17,7 @@ from ..testdouble.stores import StoredFile, StoreFull
 from ..transport.forms import form_body
 from ..transport.multipart import Form, FormLimits
 from ..transport.wire import json_response
+from .paging import cursor_page
 from .pipeline import ApiEndpoint, Call, reads
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
@@ -76,30 +77,9 @@ async def create_file(call: Call) -> Response:
 
 async def list_files(call: Call) -> Response:
     query = call.request.query_params
-    order = query.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise errors.invalid_value("order", order, ("asc", "desc"))
-    raw_limit = query.get("limit", str(LIST_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_LIMIT:
-        raise errors.invalid_value("limit", raw_limit, ("an integer from 1 to 10000",))
-    files = call.emulator.files.listed(query.get("purpose"))
-    if order == "desc":
-        files.reverse()
-    after = query.get("after")
-    if after is not None:
-        ids = [f.id for f in files]
-        files = files[ids.index(after) + 1 :] if after in ids else []
-    page = files[: int(raw_limit)]
+    files = [f.as_object() for f in call.emulator.files.listed(query.get("purpose"))]
     call.entry.record_params(dict(query))
-    return json_response(
-        {
-            "object": "list",
-            "data": [f.as_object() for f in page],
-            "first_id": page[0].id if page else None,
-            "last_id": page[-1].id if page else None,
-            "has_more": len(files) > len(page),
-        }
-    )
+    return json_response(cursor_page(files, query, max_limit=LIST_LIMIT, default_limit=LIST_LIMIT))
 
 
 async def retrieve_file(call: Call) -> Response:

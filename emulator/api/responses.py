@@ -37,6 +37,7 @@ from ..testdouble.stores import StoredResponse
 from ..transport.wire import json_response
 from .edits import prepare_edit
 from .image_refs import Sources, as_file, reference_parts, resolve
+from .paging import cursor_page
 from .pipeline import ApiEndpoint, Call, admit, reads
 from .streaming import EventStream, partial_picture
 
@@ -756,31 +757,9 @@ async def delete_response(call: Call) -> Response:
 
 
 async def list_input_items(call: Call) -> Response:
-    stored = _stored(call)
+    items = _stored(call).input_items
     query = call.request.query_params
-    order = query.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise errors.invalid_value("order", order, ("asc", "desc"))
-    raw_limit = query.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise errors.invalid_value("limit", raw_limit, ("an integer from 1 to 100",))
-    items = list(stored.input_items)
-    if order == "desc":
-        items.reverse()
-    after = query.get("after")
-    if after is not None:
-        found = [i for i, item in enumerate(items) if item.get("id") == after]
-        items = items[found[0] + 1 :] if found else []
-    page = items[: int(raw_limit)]
-    return json_response(
-        {
-            "object": "list",
-            "data": page,
-            "first_id": page[0].get("id") if page else None,
-            "last_id": page[-1].get("id") if page else None,
-            "has_more": len(items) > len(page),
-        }
-    )
+    return json_response(cursor_page(items, query, max_limit=100, default_limit=20))
 
 
 RESPONSES = {
