@@ -20,5 +20,5 @@ def plan(call: Call, checked: CheckedRequest, body: dict[str, object]) -> Genera
 GENERATIONS = ApiEndpoint(
     name="generations",
     reads=reads("json"),
-    answer=ImagesEndpoint(name="generations", body_of=body_of, plan=plan),
+    answer=ImagesEndpoint(name="generations", body_of=body_of, plan=plan, plan_blocks=False),
 )
