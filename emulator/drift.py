@@ -23,7 +23,7 @@ from typing import Any
 from PIL import Image
 
 from .config import Config
-from .testdouble.recording import IMAGE_KEYS, Recording, Recordings, stream_in
+from .testdouble.recording import IMAGE_KEYS, Recording, Recordings, images_in, stream_in
 
 GRADES = ("contract", "shape", "cosmetic")
 CONTRACT_ERROR_FIELDS = ("type", "param", "code")
@@ -113,8 +113,6 @@ def _file(recordings: Recordings, part: dict[str, Any]) -> bytes:
 
 
 def recorded_body(recording: Recording, recordings: Recordings) -> Any:
-    from .testdouble.recording import images_in
-
     answer = recording.data["response"]
     if "stream" in answer:
         return [

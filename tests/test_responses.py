@@ -529,3 +529,11 @@ def test_moderation_on_a_tool_edit(http: TestClient, moderation: str, status: in
     assert response.status_code == status
     if status == 400:
         assert response.json()["error"]["param"] == "tools[0].moderation"
+
+
+def test_the_tools_echo_names_the_default_model_when_no_call_is_made(http: TestClient) -> None:
+    answer = http.post(
+        "/v1/responses", json={"model": "gpt-4o", "input": "hello", "tools": DRAW}
+    ).json()
+    assert [item["type"] for item in answer["output"]] == ["message"]
+    assert answer["tools"][0]["model"] == "gpt-image-2.6-sunburst"

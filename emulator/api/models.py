@@ -44,12 +44,8 @@ def model_object(name: str, spec: ModelSpec, day: datetime.date | None) -> dict[
     return shown
 
 
-def _day(call: Call) -> datetime.date | None:
-    return datetime.date.fromisoformat(call.entry.as_of) if call.entry.as_of else None
-
-
 async def list_models(call: Call) -> Response:
-    day = _day(call)
+    day = call.day
     data = [model_object(n, call.catalog.models[n], day) for n in served_names(call.catalog)]
     return json_response({"object": "list", "data": data})
 
@@ -59,7 +55,7 @@ async def retrieve_model(call: Call) -> Response:
     call.entry.record_asked({"model": name})
     if name not in served_names(call.catalog):  # unknown, not yet released, or retired
         raise errors.model_not_found(name)
-    return json_response(model_object(name, call.catalog.models[name], _day(call)))
+    return json_response(model_object(name, call.catalog.models[name], call.day))
 
 
 MODELS = {

@@ -69,6 +69,11 @@ class Call:
     def lenient(self) -> bool:
         return self.emulator.config.lenient
 
+    @property
+    def day(self) -> datetime.date | None:
+        """The day the request is answered as of (None: ``latest``)."""
+        return datetime.date.fromisoformat(self.entry.as_of) if self.entry.as_of else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class ApiEndpoint:

@@ -149,7 +149,7 @@ def exchange(
         answer["stream"] = stream_out(body.decode("utf-8"), files)
     elif content_type.startswith("application/json"):
         try:
-            answer["body"] = images_out(json.loads(body), files, _fetcher(emulator))
+            answer["body"] = images_out(json.loads(body), files, fetched)
         except ValueError:
             answer["body_text"] = body.decode("utf-8", "replace")
     else:
@@ -163,15 +163,13 @@ def exchange(
     }
 
 
-def _fetcher(emulator: Emulator) -> Any:
-    def fetch(url: str) -> bytes | None:
-        try:
-            answer = httpx.get(url, timeout=10)
-        except httpx.HTTPError:
-            return None
-        return answer.content if answer.status_code == 200 else None
-
-    return fetch
+def fetched(url: str) -> bytes | None:
+    """An image an answer links to (the upstream's URL), once, while recording."""
+    try:
+        answer = httpx.get(url, timeout=10)
+    except httpx.HTTPError:
+        return None
+    return answer.content if answer.status_code == 200 else None
 
 
 # --- replay ------------------------------------------------------------------------------------

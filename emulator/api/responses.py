@@ -12,7 +12,6 @@ answer is a fixed sentence: the emulator does not pretend to be a chat model.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -307,8 +306,13 @@ class Answer:
     usage: dict[str, object] = field(default_factory=dict)
     tool_usage: dict[str, object] | None = None
     response_id: str = ""
-    image_model: str | None = None  # the tool's image model, once it is called
+    image_model: str | None = None  # the tool's image model (echoed in ``tools``)
     input_items: list[dict[str, object]] = field(default_factory=list)
+    # The tool call, once the model makes one: its id, the prompt the image model was given,
+    # and whether it generated or edited.
+    call_id: str | None = None
+    revised_prompt: str = ""
+    action: str = "generate"
 
 
 def tools_echo(body: Mapping[str, object], model: str | None, day: Any) -> list[object]:
@@ -344,7 +348,7 @@ def text_usage(answer: Answer, turn: Turn, offered: bool) -> dict[str, object]:
     input_tokens = spoken + (answer.model.tool_prompt_tokens if offered else 0)
     input_tokens += INPUT_IMAGE_TOKENS * len(turn.images)
     reasoning = answer.model.reasoning_tokens if answer.reasoning is not None else 0
-    output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.image_call else 0)
+    output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.call_id else 0)
     details: dict[str, object] = {"cached_tokens": 0}
     if api.since(answer.day, api.CACHE_WRITE_FROM):
         details["cache_write_tokens"] = 0
@@ -476,10 +480,6 @@ def _checked_top_level(call: Call) -> dict[str, object]:
     return body
 
 
-def _day(call: Call) -> datetime.date | None:
-    return datetime.date.fromisoformat(call.entry.as_of) if call.entry.as_of else None
-
-
 def shown_view(body: Mapping[str, object]) -> dict[str, object]:
     """The body as the journal keeps it: long data: URLs shortened."""
 
@@ -498,7 +498,7 @@ def shown_view(body: Mapping[str, object]) -> dict[str, object]:
 async def create_response(call: Call) -> Response | EventStream:
     body = _checked_top_level(call)
     call.entry.record_asked(shown_view(body))
-    day = _day(call)
+    day = call.day
     model = api.text_model(str(body["model"]), day)
     if model is None:
         if str(body["model"]) in call.catalog.models:
@@ -517,7 +517,8 @@ async def create_response(call: Call) -> Response | EventStream:
     if model.reasoning:
         answer.reasoning = reasoning_item(ids, body)
     job: PromptedJob | None = None
-    action = "generate"
+    if tool is not None:
+        answer.image_model = tool_model(call, tool[1])
     if calls and tool is not None:
         index, options = tool
         action = str(options.get("action", "auto"))
@@ -540,8 +541,7 @@ async def create_response(call: Call) -> Response | EventStream:
         await admit(call, planned)
         job = planned
         answer.text = api.CAPTION
-        answer.image_model = planned.model_name
-        answer.image_call = {"_revised": revised, "_action": action}
+        answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
     stream = body.get("stream") is True
     if stream:
         return EventStream(events(call, answer, turn, job, tool is not None, created_at))
@@ -552,6 +552,20 @@ async def create_response(call: Call) -> Response | EventStream:
     body_out = response_object(finished, "completed", created_at, final=True)
     keep(call, finished, body_out, images)
     return json_response(body_out)
+
+
+def tool_image_usage(job: PromptedJob, partials: int) -> dict[str, object]:
+    """The Images API's usage of the call's image (+100 per partial image sent), with
+    output_tokens_details on every model, as the tool reports them."""
+    usage = with_partial_images(job.usage() or {}, job.model, partials)
+    details = usage["input_tokens_details"]
+    assert isinstance(details, dict)
+    return usage_object(
+        text_tokens=int(details["text_tokens"]),
+        image_tokens=int(details["image_tokens"]),
+        output_tokens=int(usage["output_tokens"]),  # type: ignore[call-overload]
+        output_details=True,
+    )
 
 
 def finish(
@@ -566,24 +580,16 @@ def finish(
     """Fill in the items and usage once the image (if any) is made; journal the answer."""
     answer.message = message_item(answer.ids.new("msg"), answer.text)
     settings: dict[str, object] = {"text_model": answer.model.id}
-    if job is not None and answer.image_call is not None:
-        meta = answer.image_call
+    if job is not None and answer.call_id is not None:
         result = base64.b64encode(images[0]).decode()
-        call_id = answer.ids.new("ig")
         answer.image_call = image_call_item(
-            call_id, job, result, str(meta["_revised"]), str(meta["_action"]), answer.day
+            answer.call_id, job, result, answer.revised_prompt, answer.action, answer.day
         )
-        image_gen = job.usage() or {}
-        image_gen = with_partial_images(dict(image_gen), job.model, partials)
-        if "output_tokens_details" not in image_gen:  # the tool reports them on every model
-            out = image_gen["output_tokens"]
-            image_gen = {
-                **{k: v for k, v in image_gen.items() if k != "total_tokens"},
-                "output_tokens_details": {"image_tokens": out, "text_tokens": 0},
-                "total_tokens": image_gen["total_tokens"],
-            }
-        answer.tool_usage = {"image_gen": image_gen, "web_search": {"num_requests": 0}}
-        settings |= {"image_model": job.model.id, "action": meta["_action"], **job.settings()}
+        answer.tool_usage = {
+            "image_gen": tool_image_usage(job, partials),
+            "web_search": {"num_requests": 0},
+        }
+        settings |= {"image_model": job.model.id, "action": answer.action, **job.settings()}
         call.entry.add_output(images[0], job.media_type)
     answer.usage = text_usage(answer, turn, offered)
     tool_usage = answer.tool_usage["image_gen"] if answer.tool_usage else None
@@ -637,7 +643,7 @@ async def events(
     images: list[bytes] = []
     partials = 0
     if job is not None:
-        call_id = answer.ids.new("ig")
+        call_id = answer.call_id
         yield event(
             "response.output_item.added",
             output_index=index,
@@ -684,7 +690,6 @@ async def events(
         yield event("response.image_generation_call.completed", item_id=call_id, output_index=index)
     finished = finish(call, answer, turn, job, images, offered, partials)
     if finished.image_call is not None:
-        finished.image_call["id"] = call_id
         yield event("response.output_item.done", output_index=index, item=finished.image_call)
         index += 1
     message = finished.message
