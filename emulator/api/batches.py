@@ -130,7 +130,7 @@ async def create_batch(call: Call) -> Response:
     created = int(emulator.clock.now())
     batch = Batch(_batch_object(new_batch_id(), body, created, str(endpoint)))
     asked = call.request.headers.get(DELAY_HEADER, "")
-    batch.delay = float(asked) if _number(asked) else emulator.config.batch_delay_seconds
+    batch.delay = _delay(asked, emulator.config.batch_delay_seconds)
     _, _, key = call.request.headers.get("authorization", "").partition(" ")
     batch.key = key.strip()
     fault = emulator.faults.take("batches", None)
@@ -145,11 +145,13 @@ async def create_batch(call: Call) -> Response:
     return json_response(dict(batch.object))
 
 
-def _number(text: str) -> bool:
+def _delay(text: str, default: float) -> float:
+    """The header's seconds when it holds a number of them, else the option's."""
     try:
-        return float(text) >= 0
+        seconds = float(text)
     except ValueError:
-        return False
+        return default
+    return seconds if seconds >= 0 else default
 
 
 def _found(call: Call) -> Batch:
@@ -294,13 +296,8 @@ async def run(
                     if batch.cancel:
                         return
                     answers[index] = await _answer_line(http, line, batch, headers)
-                    counts = state["request_counts"]
-                    counts[
-                        "completed"
-                        if answers[index]["error"] is None
-                        and answers[index]["response"]["status_code"] == 200
-                        else "failed"
-                    ] += 1
+                    answered = answers[index]["response"]["status_code"] == 200
+                    state["request_counts"]["completed" if answered else "failed"] += 1
 
             await asyncio.gather(*(answer(i, line) for i, line in enumerate(lines)))
     while (
