@@ -1,15 +1,17 @@
 """Load benchmark with a real load generator (wrk): requests/s and latency at 1 to 32
 clients, beside the render-and-encode floor and a schema mock of the same spec.
 
-    python bench/bench_load.py [--seconds 3] [--runs 3] [--levels 1,2,4,8,16,32] [--no-mock]
+    python bench/bench_load.py [--seconds 3] [--runs 3] [--levels 1,8] [--no-mock] [--cases A,B]
 
-Needs ``wrk`` (Debian: apt-get install wrk). Every request carries a different prompt
-(a wrk Lua script), so every answer is a fresh, request-specific image: nothing is served
-from a cache. For each case it prints, per client count, the median over ``--runs`` runs
-of requests/s, p50 and p99; then the floor (render and encode the same image, no HTTP,
-one core) as images/s; then, when ``npx`` is there, the same load against Prism
-(``@stoplight/prism-cli``) mocking the official images spec, and the ratio. The load
-average is printed before and after: the machine is shared and noisy.
+Needs ``wrk`` (Debian: apt-get install wrk). For each case it prints, per client count, the
+median over ``--runs`` runs of requests/s, p50 and p99: first with a different prompt in
+every request (a wrk Lua script), so that every answer is a fresh, request-specific image,
+then with the same prompt every time (what the identical-request cache answers), then the
+floor (render and encode the same image, no HTTP, one core) as images/s. Then the same
+load against a bare Starlette app answering a fixed 40 KB body (``bench/bare_app.py``) and,
+when ``npx`` is there, against Prism (``@stoplight/prism-cli``) mocking the official images
+spec, each with its ratio to the first case's fresh-prompt figures. The load average is
+printed before and after: the machine is shared and noisy.
 """
 
 from __future__ import annotations
@@ -29,42 +31,53 @@ import httpx
 from common import AUTH, ROOT, free_port
 
 SPEC = ROOT / "tests" / "data" / "openapi-images-2026-08-21.yml"
+BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
+# Today's model (the default date): the goal case first, then the large ones.
 CASES = {
-    "gpt-image-1 1024x1024 low png": {
-        "model": "gpt-image-1",
+    "gpt-image-2 1024x1024 low png": {
+        "model": "gpt-image-2",
         "quality": "low",
         "size": "1024x1024",
     },
-    "gpt-image-1 1536x1024 high webp": {
-        "model": "gpt-image-1",
+    "gpt-image-2 1536x1024 high webp": {
+        "model": "gpt-image-2",
         "quality": "high",
         "size": "1536x1024",
         "output_format": "webp",
     },
-    "dall-e-3 1024x1792 b64": {
-        "model": "dall-e-3",
-        "size": "1024x1792",
-        "response_format": "b64_json",
+    "gpt-image-2 3840x2160 low png": {
+        "model": "gpt-image-2",
+        "quality": "low",
+        "size": "3840x2160",
     },
 }
 LUA = """
 math.randomseed(%(seed)d)
 local template = %(template)s
+local fresh = %(fresh)s
 request = function()
-  local body = string.gsub(template, "PROMPT", "a test image " .. math.random(1, 2000000000))
+  local prompt = "a test image"
+  if fresh then prompt = prompt .. " " .. math.random(1, 2000000000) end
+  local body = string.gsub(template, "PROMPT", prompt)
   return wrk.format("POST", "/v1/images/generations",
     {["Content-Type"] = "application/json", ["Authorization"] = "%(auth)s"}, body)
 end
 """
 
 
-def lua_script(body: dict[str, object], folder: Path) -> Path:
+def lua_script(body: dict[str, object], folder: Path, fresh: bool = True) -> Path:
+    """A wrk script: a new prompt in every request (``fresh``) or the same one every time."""
     import json
 
     template = json.dumps({**body, "prompt": "PROMPT"})
-    path = folder / f"load-{abs(hash(template))}.lua"
-    lua_string = "[[" + template + "]]"
-    path.write_text(LUA % {"seed": 7, "template": lua_string, "auth": AUTH["Authorization"]})
+    path = folder / f"load-{abs(hash(template))}-{fresh}.lua"
+    values = {
+        "seed": 7,
+        "template": "[[" + template + "]]",
+        "auth": AUTH["Authorization"],
+        "fresh": "true" if fresh else "false",
+    }
+    path.write_text(LUA % values)
     return path
 
 
@@ -130,20 +143,14 @@ def floor(body: dict[str, object], count: int = 30) -> float:
     return 1 / statistics.median(timings)
 
 
-def start_emulator(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "emulator",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--as-of",
-        "latest",
-    ]  # its figures are of gpt-image-1 and DALL·E too
+def start_emulator(port: int, extra: list[str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    return subprocess.Popen([*command, *extra], env=env, stdout=subprocess.DEVNULL)
+
+
+def start_bare_app(port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(BARE_APP), str(port)], stdout=subprocess.DEVNULL)
 
 
 def start_prism(port: int) -> subprocess.Popen[bytes] | None:
@@ -159,57 +166,103 @@ def print_rows(label: str, rows: dict) -> None:
         print(f"    {clients:>3} clients  {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:8.2f} ms")
 
 
+def print_ratios(label: str, ours: dict, theirs: dict) -> None:
+    for clients in ours:
+        if clients in theirs:
+            ratio = ours[clients][0] / theirs[clients][0]
+            print(f"    {clients:>3} clients  {label} = {ratio:.2f}")
+
+
+class Stopping:
+    """The processes started here, each ended when the run ends (even on an error)."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def add(self, process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+        self.processes.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def __enter__(self) -> Stopping:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self.processes:
+            self.stop(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--levels", default="1,2,4,8,16,32")
+    parser.add_argument("--levels", default="1,8")
     parser.add_argument("--no-mock", action="store_true", help="skip the Prism comparison")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Starlette app")
+    parser.add_argument("--no-repeat", action="store_true", help="skip the repeated-prompt runs")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated case names")
+    parser.add_argument(
+        "--emulator-args", default="", help="more options for the emulator, e.g. '--workers 1'"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk: apt-get install -y wrk")
     levels = [int(v) for v in args.levels.split(",")]
+    chosen = [name.strip() for name in args.cases.split(",")]
     print(f"load average before: {os.getloadavg()}  ({os.cpu_count()} cores)")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start_emulator(port)
-    prism, prism_port = None, free_port()
-    try:
+    with Stopping() as processes, tempfile.TemporaryDirectory() as folder:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        emulator = processes.add(start_emulator(port, args.emulator_args.split()))
         wait_until_up(url)
-        with tempfile.TemporaryDirectory() as folder:
-            chosen = [name.strip() for name in args.cases.split(",")]
-            results = {}
-            for name in chosen:
-                script = lua_script(CASES[name], Path(folder))
+        results = {}
+        for name in chosen:
+            modes = [True] if args.no_repeat else [True, False]
+            for fresh in modes:
+                script = lua_script(CASES[name], Path(folder), fresh)
                 wrk(url, script, 2, 1)  # warm up
-                results[name] = run_levels(url, script, levels, args.seconds, args.runs)
-                print(f"{name}: emulator (median of {args.runs} runs of {args.seconds:g} s)")
-                print_rows("", results[name])
-                print(
-                    f"  floor: render and encode alone, one core: {floor(CASES[name]):.1f} images/s"
-                )
-            if not args.no_mock:
-                prism = start_prism(prism_port)
-                if prism is None:
-                    print("prism: npx not found, no schema-mock comparison")
-                else:
-                    prism_url = f"http://127.0.0.1:{prism_port}"
-                    wait_until_up(prism_url, "/images/generations", seconds=180)
-                    name = chosen[0]
-                    script = lua_script(CASES[name], Path(folder))
-                    rows = run_levels(prism_url, script, levels, args.seconds, args.runs)
-                    print(f"prism mock of the spec, the same requests ({name}):")
-                    print_rows("", rows)
-                    for clients in levels:
-                        ratio = results[name][clients][0] / rows[clients][0]
-                        print(f"    {clients:>3} clients  emulator/prism = {ratio:.2f}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if prism is not None:
-            prism.terminate()
-            prism.wait(timeout=10)
+                rows = run_levels(url, script, levels, args.seconds, args.runs)
+                results[name, fresh] = rows
+                prompt = "a fresh prompt per request" if fresh else "the same prompt every time"
+                runs = f"median of {args.runs} runs of {args.seconds} s"
+                print(f"{name}: emulator, {prompt} ({runs})")
+                print_rows("", rows)
+            if not args.no_repeat:
+                print_ratios("repeated/fresh", results[name, False], results[name, True])
+            print(f"  floor: render and encode alone, one core: {floor(CASES[name]):.1f} images/s")
+        processes.stop(emulator)
+        goal = results[chosen[0], True]
+        if not args.no_bare:
+            bare_port = free_port()
+            processes.add(start_bare_app(bare_port))
+            bare_url = f"http://127.0.0.1:{bare_port}"
+            wait_until_up(bare_url)
+            script = lua_script(CASES[chosen[0]], Path(folder))
+            wrk(bare_url, script, 2, 1)
+            rows = run_levels(bare_url, script, levels, args.seconds, args.runs)
+            print("bare Starlette app on uvicorn, a fixed 40 KB JSON answer, the same requests:")
+            print_rows("", rows)
+            print_ratios(f"emulator/bare ({chosen[0]}, fresh)", goal, rows)
+        if not args.no_mock:
+            prism_port = free_port()
+            prism = start_prism(prism_port)
+            if prism is None:
+                print("prism: npx not found, no schema-mock comparison")
+            else:
+                processes.add(prism)
+                prism_url = f"http://127.0.0.1:{prism_port}"
+                wait_until_up(prism_url, "/images/generations", seconds=180)
+                script = lua_script(CASES[chosen[0]], Path(folder))
+                rows = run_levels(prism_url, script, levels, args.seconds, args.runs)
+                print(f"prism mock of the spec, the same requests ({chosen[0]}):")
+                print_rows("", rows)
+                print_ratios(f"emulator/prism ({chosen[0]}, fresh)", goal, rows)
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -26,7 +26,7 @@ from emulator.contract.catalog import CATALOG
 from emulator.contract.validation import check_request
 from emulator.jobs.generation import GenerationJob
 from emulator.render import encode, render
-from emulator.render.scene import _draw_card, palette_for
+from emulator.render.scene import draw_card, palette_for
 from emulator.transport.wire import json_bytes
 
 
@@ -64,7 +64,7 @@ def main() -> None:
         "token counting": median_ms(lambda i: jobs[i].usage(), runs),
         "drawing (with text)": median_ms(lambda i: render(scenes[i]), runs),
         "  of which text": median_ms(
-            lambda i: _draw_card(pictures[i].copy(), scenes[i], palette_for(scenes[i].seed)), runs
+            lambda i: draw_card(pictures[i].copy(), scenes[i], palette_for(scenes[i].seed)), runs
         ),
         "png encoding": median_ms(lambda i: encode(pictures[i], "png"), runs),
         "base64": median_ms(lambda i: base64.b64encode(images[i]), runs),

@@ -59,17 +59,17 @@ async def image_events(
         "output_format": job.output_format,
     }
 
-    def encoded(pixels: np.ndarray, report: Callable[[bytes], None] | None) -> str:
-        data = encode(pixels, job.output_format, job.output_compression)
+    def reported(data: bytes, report: Callable[[bytes], None] | None) -> str:
         if report:
             report(data)
         return base64.b64encode(data).decode()
 
-    def encoded_final(pixels: np.ndarray) -> str:
-        return encoded(pixels, on_image)
+    def encoded_final(pixels: np.ndarray, index: int) -> str:  # the bytes a plain answer has
+        return reported(job.encoded(index, pixels), on_image)
 
     def encoded_partial(final: np.ndarray, step: int) -> str:
-        return encoded(partial_picture(final, step, job.partial_images), on_partial)
+        frame = partial_picture(final, step, job.partial_images)
+        return reported(encode(frame, job.output_format, job.output_compression), on_partial)
 
     pause = False
     for index in range(job.n):
@@ -83,7 +83,7 @@ async def image_events(
                 frame = await anyio.to_thread.run_sync(encoded_partial, final, step)
                 event, extra = f"{prefix}.partial_image", {"partial_image_index": step}
             else:
-                frame = await anyio.to_thread.run_sync(encoded_final, final)
+                frame = await anyio.to_thread.run_sync(encoded_final, final, index)
                 usage = with_partial_images(job.usage(images=1) or {}, job.model, step)
                 event, extra = f"{prefix}.completed", {"usage": usage}
                 if job.safety_identifier is not None:

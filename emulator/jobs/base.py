@@ -46,11 +46,13 @@ class ImageJob:
         """The pixels of image ``index`` (0-based): the same job, the same pixels."""
         raise NotImplementedError
 
+    def encoded(self, index: int, pixels: np.ndarray | None = None) -> bytes:
+        """Image ``index`` in the job's output format (from ``pixels`` when drawn already)."""
+        drawn = self.picture(index) if pixels is None else pixels
+        return encode(drawn, self.output_format, self.output_compression)
+
     def render_images(self) -> list[bytes]:
-        return [
-            encode(self.picture(i), self.output_format, self.output_compression)
-            for i in range(self.n)
-        ]
+        return [self.encoded(i) for i in range(self.n)]
 
     def settings(self) -> dict[str, object]:
         """The resolved values GPT image responses report at the top level."""

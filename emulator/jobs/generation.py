@@ -8,7 +8,7 @@ import numpy as np
 
 from ..contract.usage import generation_usage
 from ..contract.validation import CheckedRequest
-from ..render import Scene, render, seed_for
+from ..render import Scene, png_card, render, seed_for
 from .base import PromptedJob
 
 
@@ -43,6 +43,11 @@ class GenerationJob(PromptedJob):
 
     def picture(self, index: int) -> np.ndarray:
         return render(self.scene(index))
+
+    def encoded(self, index: int, pixels: np.ndarray | None = None) -> bytes:
+        if self.output_format == "png":  # the same pixels, from kept pieces (png_card)
+            return png_card(self.scene(index))
+        return super().encoded(index, pixels)
 
     def revised_prompt(self) -> str | None:
         if not self.model.revised_prompt:

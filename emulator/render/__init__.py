@@ -3,6 +3,7 @@
 from .animation import encode_gif
 from .compose import board, fit_to, inpaint, scale_area, variation
 from .encode import MEDIA_TYPES, encode
+from .png_card import png_card
 from .scene import Scene, render, seed_for
 from .vector import svg_document
 
@@ -14,6 +15,7 @@ __all__ = [
     "encode_gif",
     "fit_to",
     "inpaint",
+    "png_card",
     "render",
     "scale_area",
     "seed_for",

@@ -18,11 +18,11 @@ import zlib
 import numpy as np
 from PIL import Image
 
-_deflate: types.ModuleType
+deflate: types.ModuleType
 try:  # ISA-L ships wheels for the common platforms; zlib is the portable fallback.
-    from isal import isal_zlib as _deflate
+    from isal import isal_zlib as deflate
 except ImportError:  # pragma: no cover - depends on the platform
-    _deflate = zlib
+    deflate = zlib
 _LEVEL = 1
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -35,7 +35,7 @@ MEDIA_TYPES = {
 }
 
 
-def _chunk(tag: bytes, data: bytes) -> bytes:
+def chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
@@ -51,9 +51,9 @@ def encode_png(pixels: np.ndarray) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", _deflate.compress(filtered, _LEVEL))
-        + _chunk(b"IEND", b"")
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", deflate.compress(filtered, _LEVEL))
+        + chunk(b"IEND", b"")
     )
 
 

@@ -4,12 +4,18 @@ Layout, from back to front:
 - the background: one colour, or alpha 0 when the request asked for transparency;
 - the subject: a disc, rounded square or diamond (by seed) filled with a mosaic whose cells
   are coarse for low quality and fine for high, so quality shows at a glance;
-- the card: opaque, with the prompt wrapped (shortened with '…' when long) and a caption
-  line with model, size, quality and the image's index (``2/3``).
+- the card: opaque, with the request's fingerprint along its top edge (a strip of colours
+  from the seed), the prompt wrapped (shortened with '…' when long) and a caption line with
+  model, size, quality and the image's index (``2/3``).
 
 Everything is decided by the scene's fields, so the same scene gives the same pixels.
 Shapes are drawn on a grid of ``GRID`` pixel blocks and scaled up without smoothing: the
 blocky edge is the look, and it keeps a 1024×1024 image to a few milliseconds.
+
+The seed picks the background hue, the shape and the mosaic's pattern from finite sets
+(``Variant``): a picture's subject is then one of a few hundred, each drawn and compressed
+once and kept (``png_card``), while the fingerprint and the prompt are drawn per request, so
+that requests differing in anything still give different pictures.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .text import draw_line, font, wrap
 
@@ -27,6 +34,10 @@ GRID = 8  # pixels per grid block
 # The subject sits centred, a little above the middle, leaving room for the card below.
 SUBJECT_CENTRE_Y = 0.42
 SUBJECT_RADIUS = 0.36  # of the short side
+HUES = 16  # background hues the seed picks from
+SHAPES = 3  # disc, squircle, diamond
+PATTERNS = 8  # mosaic patterns per hue and shape
+FINGERPRINT_CELLS = 16  # colours in the strip along the card's top edge
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,27 @@ class Palette:
     muted: tuple[int, int, int]
 
 
+@dataclass(frozen=True)
+class Variant:
+    """What the seed picks of the picture behind the card, from finite sets."""
+
+    hue: int  # of HUES
+    shape: int  # 0: disc, 1: squircle, 2: diamond
+    pattern: int  # of PATTERNS
+
+
+def variant_of(seed: bytes) -> Variant:
+    return Variant(hue=seed[0] % HUES, shape=seed[10] % SHAPES, pattern=seed[11] % PATTERNS)
+
+
 def palette_for(seed: bytes) -> Palette:
-    hue = int.from_bytes(seed[:2], "big") / 65536
-    rng = np.random.default_rng(int.from_bytes(seed[2:10], "big"))
+    return _palette(variant_of(seed).hue)
+
+
+@lru_cache(maxsize=HUES)
+def _palette(hue_index: int) -> Palette:
+    hue = (hue_index + 0.5) / HUES
+    rng = np.random.default_rng(hue_index)
     tiles = [
         _rgb(hue + rng.uniform(-0.12, 0.12), rng.uniform(0.45, 0.85), rng.uniform(0.55, 0.95))
         for _ in range(6)
@@ -76,6 +105,13 @@ def palette_for(seed: bytes) -> Palette:
 
 def _subject_mask(rows: int, cols: int, seed: bytes) -> np.ndarray:
     return _subject_shape_mask(rows, cols, subject_shape(seed))
+
+
+def fingerprint(seed: bytes, paper: tuple[int, int, int]) -> np.ndarray:
+    """FINGERPRINT_CELLS×3 colours from the seed, half-way towards the card's paper."""
+    colours = np.frombuffer(seed[: FINGERPRINT_CELLS * 3 // 2], np.uint8)
+    cells = np.stack([colours & 0xF0, (colours & 0x0F) << 4], axis=1).reshape(-1, 3)
+    return ((cells.astype(np.uint16) + np.array(paper, np.uint16)) // 2).astype(np.uint8)
 
 
 @lru_cache(maxsize=128)
@@ -118,7 +154,8 @@ class Mosaic:
 
 def mosaic_for(scene: Scene, colours: Palette) -> Mosaic:
     rows, cols = -(-scene.height // GRID), -(-scene.width // GRID)
-    rng = np.random.default_rng(int.from_bytes(scene.seed[10:18], "big"))
+    variant = variant_of(scene.seed)
+    rng = np.random.default_rng((variant.hue, variant.shape, variant.pattern))
     cell = max(1, round(min(rows, cols) * 0.72 / scene.detail))  # grid blocks per cell
     cell_rows, cell_cols = -(-rows // cell), -(-cols // cell)
     # Diagonal bands of the palette with jittered edges: structure at any cell size.
@@ -138,7 +175,12 @@ def _cell_grid(rows: int, cols: int) -> np.ndarray:
 
 def subject_shape(seed: bytes) -> int:
     """0: disc, 1: squircle, 2: diamond."""
-    return seed[10] % 3
+    return variant_of(seed).shape
+
+
+def subject_grid(scene: Scene) -> np.ndarray:
+    """The picture behind the card, one pixel per grid block (rows × cols × channels)."""
+    return _grid_image(scene, palette_for(scene.seed))
 
 
 def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:
@@ -157,7 +199,7 @@ def _grid_image(scene: Scene, colours: Palette) -> np.ndarray:
     return grid
 
 
-def _upscale(grid: np.ndarray, width: int, height: int) -> np.ndarray:
+def upscale(grid: np.ndarray, width: int, height: int) -> np.ndarray:
     # Widen each row, then copy it GRID times by broadcasting: one pass over the output,
     # ten times faster than a round trip through Pillow.
     rows, cols, channels = grid.shape
@@ -203,26 +245,54 @@ def card_layout(scene: Scene) -> CardLayout:
     return CardLayout(left, top, right, bottom, pad, line, size, small.size, lines, caption_y)
 
 
-def _draw_card(pixels: np.ndarray, scene: Scene, colours: Palette) -> None:
+def draw_card(pixels: np.ndarray, scene: Scene, colours: Palette, first_row: int = 0) -> None:
+    """Draw the card on ``pixels``, which hold the picture's rows from ``first_row`` on
+    (``png_card`` draws it in bands; what falls outside the band is clipped)."""
     layout = card_layout(scene)
     body, small = font(layout.body_size), font(layout.small_size)
     paper = (*colours.card, 255)
-    card = pixels[layout.top : layout.bottom, layout.left : layout.right]  # text is clipped
-    card[...] = paper[: scene.channels]
-    y = layout.pad
+    top = layout.top - first_row  # the card's first row in the band (negative: above it)
+    card = pixels[max(0, top) : max(0, layout.bottom - first_row), layout.left : layout.right]
+    fill(card, paper[: scene.channels])
+    if top >= 0:  # the fingerprint sits in the card's first rows
+        strip = _fingerprint_strip(scene, layout, colours)
+        rows = card[: strip.shape[0]]
+        rows[...] = strip[: rows.shape[0]]
+    y = layout.pad + top - max(0, top)  # text positions relative to the card's rows
     for text in layout.lines:
         draw_line(card, layout.pad, y, text, body, (*colours.ink, 255), paper)
         y += layout.line
-    draw_line(
-        card, layout.pad, layout.caption_y, scene.caption, small, (*colours.muted, 255), paper
-    )
+    caption_y = layout.caption_y + top - max(0, top)
+    draw_line(card, layout.pad, caption_y, scene.caption, small, (*colours.muted, 255), paper)
+
+
+def fill(region: np.ndarray, colour: tuple[int, ...]) -> None:
+    """``region[...] = colour``, 50 times faster when each row's pixels are contiguous: the
+    rows are written as flat byte runs rather than pixel by pixel."""
+    rows, cols, channels = region.shape
+    if region.strides[1:] != (channels, 1) or not region.size:
+        region[...] = colour
+        return
+    flat = as_strided(region, (rows, cols * channels), (region.strides[0], 1))
+    flat[...] = np.tile(np.array(colour, np.uint8), cols)
+
+
+def _fingerprint_strip(scene: Scene, layout: CardLayout, colours: Palette) -> np.ndarray:
+    """The fingerprint: its colours side by side across the card, a third of the pad tall."""
+    cells = fingerprint(scene.seed, colours.card)
+    width = layout.right - layout.left
+    columns = np.minimum(np.arange(width) * FINGERPRINT_CELLS // width, FINGERPRINT_CELLS - 1)
+    row = cells[columns]
+    if scene.channels == 4:
+        row = np.concatenate([row, np.full((width, 1), 255, np.uint8)], axis=1)
+    return np.broadcast_to(row, (max(2, layout.pad // 3), width, scene.channels))
 
 
 def render(scene: Scene) -> np.ndarray:
     """The scene's pixels: H×W×3 (opaque) or H×W×4 (transparent) uint8."""
     colours = palette_for(scene.seed)
-    pixels = _upscale(_grid_image(scene, colours), scene.width, scene.height)
-    _draw_card(pixels, scene, colours)
+    pixels = upscale(_grid_image(scene, colours), scene.width, scene.height)
+    draw_card(pixels, scene, colours)
     return pixels
 
 

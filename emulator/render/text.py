@@ -169,4 +169,4 @@ def draw_line(
     ink_, paper_ = (np.array(c[:channels], np.float32) for c in (ink, paper))
     table = np.rint(paper_ * (1 - coverage) + ink_ * coverage).astype(np.uint8)
     visible = mask[top - y : bottom - y, left - x : right - x]
-    pixels[top:bottom, left:right] = table[visible]
+    pixels[top:bottom, left:right] = table.take(visible, axis=0)  # 4× a fancy index

@@ -12,11 +12,13 @@ import re
 from xml.sax.saxutils import escape
 
 from .scene import (
+    FINGERPRINT_CELLS,
     GRID,
     SUBJECT_CENTRE_Y,
     SUBJECT_RADIUS,
     Scene,
     card_layout,
+    fingerprint,
     mosaic_for,
     palette_for,
     subject_shape,
@@ -107,6 +109,16 @@ def svg_document(scene: Scene) -> bytes:
     )
     out.append(f'<rect {box} fill="{_hex(colours.card)}"/>')
     out.append(f'<clipPath id="card"><rect {box}/></clipPath><g clip-path="url(#card)">')
+    width, strip = card.right - card.left, max(2, card.pad // 3)  # the fingerprint, as raster
+    for cell, colour in enumerate(fingerprint(scene.seed, colours.card)):
+        x, x_end = (
+            -(-(cell * width) // FINGERPRINT_CELLS),
+            -(-((cell + 1) * width) // FINGERPRINT_CELLS),
+        )
+        out.append(
+            f'<rect x="{card.left + x}" y="{card.top}" width="{x_end - x}" height="{strip}" '
+            f'fill="{_hex(tuple(colour))}"/>'
+        )
     text_x = card.left + card.pad
     for index, line in enumerate(card.lines):
         baseline = card.top + card.pad + index * card.line + round(card.body_size * 0.9)

@@ -1,0 +1,212 @@
+"""A card picture's PNG from pre-compressed rows: what the seed picks is compressed once.
+
+A PNG's pixels are one zlib stream of rows, each with a filter byte. A deflate stream may be
+cut anywhere a compressor ended with a full flush (the output is byte-aligned and refers to
+nothing before it), so independently compressed pieces concatenate into one valid stream.
+The picture is cut into three bands:
+
+- the subject's rows above the card: one piece per grid row, compressed once per
+  ``Variant`` and size and kept (``SubjectRows``, in a cache bounded by bytes);
+- the card's rows with the fingerprint and the prompt: drawn and compressed per request;
+- the caption and the rows below it: compressed once per caption and kept.
+
+Each piece starts with a "Sub" row (which needs no row above it) and continues with "Up"
+rows, which are zeros where a row repeats the one above. The Adler-32 of the whole is
+combined from the pieces' own sums. The pixels are exactly ``render(scene)``'s.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .encode import PNG_SIGNATURE, chunk, deflate
+from .scene import GRID, Scene, card_layout, draw_card, palette_for, subject_grid, variant_of
+
+CACHE_BYTES = 64 * 1024 * 1024  # compressed rows kept, all sizes together
+_ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest
+_LAST_BLOCK = b"\x03\x00"  # an empty final block with fixed codes: ends the stream
+_ADLER_BASE = 65521
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Compressed rows that can follow any other piece: their bytes, and the Adler-32 and
+    length of the filtered rows they stand for."""
+
+    data: bytes
+    adler: int
+    length: int
+
+
+@dataclass(frozen=True)
+class SubjectRows:
+    """The rows of one variant at one size, a piece per grid row, and the running Adler-32
+    of the first k grid rows (``adlers[k]``), so that any prefix is a join and a lookup."""
+
+    grid: np.ndarray  # the picture behind the card, one pixel per grid block
+    pieces: list[bytes]
+    adlers: list[int]
+    row_length: int  # bytes per filtered row, the filter byte included
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.pieces)) + self.grid.nbytes
+
+
+def adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings joined, from their own sums (zlib's adler32_combine)."""
+    remainder = second_length % _ADLER_BASE
+    sum1 = first & 0xFFFF
+    sum2 = (remainder * sum1) % _ADLER_BASE
+    sum1 = (sum1 + (second & 0xFFFF) + _ADLER_BASE - 1) % _ADLER_BASE
+    sum2 = (sum2 + (first >> 16) + (second >> 16) + _ADLER_BASE - remainder) % _ADLER_BASE
+    return sum1 | (sum2 << 16)
+
+
+def filtered(pixels: np.ndarray) -> np.ndarray:
+    """Rows ready for deflate: the first "Sub" (each byte minus the pixel to its left), the
+    others "Up" (each byte minus the byte above)."""
+    height, width, channels = pixels.shape
+    rows = pixels.reshape(height, width * channels)
+    out = np.empty((height, width * channels + 1), np.uint8)
+    out[0, 0] = 1
+    out[0, 1 : channels + 1] = rows[0, :channels]
+    np.subtract(rows[0, channels:], rows[0, :-channels], out=out[0, channels + 1 :])
+    out[1:, 0] = 2
+    np.subtract(rows[1:], rows[:-1], out=out[1:, 1:])
+    return out
+
+
+def compressed(rows: np.ndarray) -> Piece:
+    """Filtered rows as a piece: compressed, then fully flushed so that any piece may follow."""
+    data = rows.tobytes()
+    compressor = deflate.compressobj(1, deflate.DEFLATED, -15)
+    body = compressor.compress(data) + compressor.flush(deflate.Z_FULL_FLUSH)
+    return Piece(body, zlib.adler32(data), len(data))
+
+
+class _Cache:
+    """Least recently used entries, bounded by their total size in bytes; thread-safe."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._entries: OrderedDict[object, tuple[object, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: object, value: object, size: int) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (value, size)
+            self._size += size
+            while self._size > self.budget and len(self._entries) > 1:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+_cache = _Cache(CACHE_BYTES)
+
+
+def subject_rows(scene: Scene) -> SubjectRows:
+    key = ("subject", scene.width, scene.height, scene.detail, scene.channels,
+           variant_of(scene.seed))  # fmt: skip
+    found = _cache.get(key)
+    if isinstance(found, SubjectRows):
+        return found
+    rows = _subject_rows(scene)
+    _cache.put(key, rows, rows.size)
+    return rows
+
+
+def _subject_rows(scene: Scene) -> SubjectRows:
+    grid = subject_grid(scene)
+    grid.flags.writeable = False
+    width = scene.width
+    repeats = _repeated_rows(width * scene.channels + 1)  # a grid row's other rows
+    pieces: list[bytes] = []
+    adlers = [1]  # the Adler-32 of nothing
+    first: Piece | None = None
+    for g in range(scene.height // GRID):  # the grid rows wholly inside the picture
+        if first is None or not np.array_equal(grid[g], grid[g - 1]):
+            line = grid[g].repeat(GRID, axis=0)[:width]
+            first = compressed(filtered(line[None]))
+        pieces.append(first.data + repeats.data)
+        adler = adler32_combine(adlers[-1], first.adler, first.length)
+        adlers.append(adler32_combine(adler, repeats.adler, repeats.length))
+    return SubjectRows(grid, pieces, adlers, width * scene.channels + 1)
+
+
+@lru_cache(maxsize=64)
+def _repeated_rows(row_length: int) -> Piece:
+    """GRID - 1 rows equal to the row above them: "Up" rows of zeros."""
+    rows = np.zeros((GRID - 1, row_length), np.uint8)
+    rows[:, 0] = 2
+    return compressed(rows)
+
+
+def _band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The picture's rows ``start`` to ``stop``, card and text included."""
+    first, last = start // GRID, -(-stop // GRID)
+    wide = grid[first:last].repeat(GRID, axis=1)[:, : scene.width]  # each grid row once
+    pixels = wide.take(np.arange(start, stop) // GRID - first, axis=0)
+    draw_card(pixels, scene, palette_for(scene.seed), first_row=start)
+    return pixels
+
+
+def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
+    """The caption and the rows below it: the same for every prompt, so kept."""
+    key = ("tail", scene.width, scene.height, scene.detail, scene.channels,
+           variant_of(scene.seed), scene.caption, start)  # fmt: skip
+    found = _cache.get(key)
+    if isinstance(found, Piece):
+        return found
+    piece = compressed(filtered(_band(scene, subject.grid, start, scene.height)))
+    _cache.put(key, piece, len(piece.data) + 200)
+    return piece
+
+
+def png_card(scene: Scene) -> bytes:
+    """The PNG of ``render(scene)``, built from kept pieces and one band drawn now."""
+    subject = subject_rows(scene)
+    layout = card_layout(scene)
+    caption_top = layout.top + layout.caption_y
+    kept = min(layout.top, caption_top) // GRID  # whole grid rows above the card
+    fresh_top = kept * GRID
+    fresh = _band(scene, subject.grid, fresh_top, caption_top)
+    middle = compressed(filtered(fresh)) if fresh.shape[0] else Piece(b"", 1, 0)
+    tail = _tail(scene, subject, caption_top)
+    adler = adler32_combine(subject.adlers[kept], middle.adler, middle.length)
+    adler = adler32_combine(adler, tail.adler, tail.length)
+    stream = b"".join(
+        [_ZLIB_HEADER, *subject.pieces[:kept], middle.data, tail.data, _LAST_BLOCK,
+         struct.pack(">I", adler)]
+    )  # fmt: skip
+    colour_type = 6 if scene.channels == 4 else 2
+    header = struct.pack(">IIBBBBB", scene.width, scene.height, 8, colour_type, 0, 0, 0)
+    return PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
+
+
+def clear_cache() -> None:
+    """Forget every kept piece (for measurements of the first request)."""
+    _cache.clear()
