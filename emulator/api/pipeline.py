@@ -358,9 +358,12 @@ def answered_settings(job: ImageJob) -> dict[str, object]:
 
 
 async def answer(call: Call, job: ImageJob) -> Response:
-    """Render off the event loop, keep images for URLs if asked, and answer the body."""
+    """Render (off the event loop unless quick), keep images for URLs if asked, answer."""
     emulator, entry = call.emulator, call.entry
-    images = await anyio.to_thread.run_sync(job.render_images)
+    if job.quick:
+        images = job.render_images()
+    else:
+        images = await anyio.to_thread.run_sync(job.render_images)
     base = emulator.public_base(call.request)
 
     def url_for(data: bytes) -> str:

