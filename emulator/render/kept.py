@@ -16,6 +16,9 @@ class BoundedCache:
         self._size = 0
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: object) -> object | None:
         with self._lock:
             found = self._entries.get(key)

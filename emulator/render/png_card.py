@@ -75,6 +75,8 @@ def filtered(pixels: np.ndarray) -> np.ndarray:
     height, width, channels = pixels.shape
     rows = pixels.reshape(height, width * channels)
     out = np.empty((height, width * channels + 1), np.uint8)
+    if not height:
+        return out
     out[0, 0] = 1
     out[0, 1 : channels + 1] = rows[0, :channels]
     np.subtract(rows[0, channels:], rows[0, :-channels], out=out[0, channels + 1 :])
@@ -85,7 +87,7 @@ def filtered(pixels: np.ndarray) -> np.ndarray:
 
 def compressed(rows: np.ndarray) -> Piece:
     """Filtered rows as a piece: compressed, then fully flushed so that any piece may follow."""
-    data = rows.tobytes()
+    data = np.ascontiguousarray(rows).reshape(-1)  # a buffer for both: no copy
     compressor = deflate.compressobj(1, deflate.DEFLATED, -15)
     body = compressor.compress(data) + compressor.flush(deflate.Z_FULL_FLUSH)
     return Piece(body, zlib.adler32(data), len(data))
@@ -156,11 +158,11 @@ def png_card(scene: Scene) -> bytes:
     """The PNG of ``render(scene)``, built from kept pieces and one band drawn now."""
     subject = subject_rows(scene)
     layout = card_layout(scene)
-    caption_top = layout.top + layout.caption_y
+    caption_top = min(layout.top + layout.caption_y, scene.height)  # a tiny picture clips it
     kept = min(layout.top, caption_top) // GRID  # whole grid rows above the card
     fresh_top = kept * GRID
     fresh = _band(scene, subject.grid, fresh_top, caption_top)
-    middle = compressed(filtered(fresh)) if fresh.shape[0] else Piece(b"", 1, 0)
+    middle = compressed(filtered(fresh))
     tail = _tail(scene, subject, caption_top)
     adler = adler32_combine(subject.adlers[kept], middle.adler, middle.length)
     adler = adler32_combine(adler, tail.adler, tail.length)

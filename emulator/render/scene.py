@@ -280,12 +280,18 @@ def fill(region: np.ndarray, colour: tuple[int, ...]) -> None:
 def _fingerprint_strip(scene: Scene, layout: CardLayout, colours: Palette) -> np.ndarray:
     """The fingerprint: its colours side by side across the card, a third of the pad tall."""
     cells = fingerprint(scene.seed, colours.card)
-    width = layout.right - layout.left
-    columns = np.minimum(np.arange(width) * FINGERPRINT_CELLS // width, FINGERPRINT_CELLS - 1)
-    row = cells[columns]
     if scene.channels == 4:
-        row = np.concatenate([row, np.full((width, 1), 255, np.uint8)], axis=1)
-    return np.broadcast_to(row, (max(2, layout.pad // 3), width, scene.channels))
+        cells = np.concatenate([cells, np.full((FINGERPRINT_CELLS, 1), 255, np.uint8)], axis=1)
+    row = cells.repeat(_cell_widths(layout.right - layout.left), axis=0)
+    return np.broadcast_to(row, (max(2, layout.pad // 3), *row.shape))
+
+
+@lru_cache(maxsize=128)
+def _cell_widths(width: int) -> np.ndarray:
+    """How many of ``width`` columns each fingerprint cell takes (cell i starts at
+    ceil(i * width / FINGERPRINT_CELLS), as the SVG draws it)."""
+    starts = -(-np.arange(FINGERPRINT_CELLS + 1) * width // FINGERPRINT_CELLS)
+    return np.diff(starts)
 
 
 def render(scene: Scene) -> np.ndarray:
