@@ -87,7 +87,7 @@ def filtered(pixels: np.ndarray) -> np.ndarray:
 
 def compressed(rows: np.ndarray) -> Piece:
     """Filtered rows as a piece: compressed, then fully flushed so that any piece may follow."""
-    data = np.ascontiguousarray(rows).reshape(-1)  # a buffer for both: no copy
+    data = np.ascontiguousarray(rows).reshape(-1).data  # a memoryview: no copy
     compressor = deflate.compressobj(1, deflate.DEFLATED, -15)
     body = compressor.compress(data) + compressor.flush(deflate.Z_FULL_FLUSH)
     return Piece(body, zlib.adler32(data), len(data))
