@@ -87,6 +87,10 @@ def test_detail_shows_the_mask_over_its_image(page: Any, sdk: openai.OpenAI) -> 
         quality="low",
     )
     rows(page, 1)
+    # The row appears when the request opens; its detail is whole once the answer is sent.
+    page.wait_for_function(
+        "() => document.querySelector('#rows tr')?.cells[3]?.textContent.trim() === '200'"
+    )
     page.click("#rows tr")
     page.wait_for_selector("canvas.overlay[data-drawn='true']")
     inside, outside = page.eval_on_selector(
