@@ -52,7 +52,16 @@ CASES = {
     },
 }
 LUA = """
-math.randomseed(%(seed)d)
+-- Every run and every wrk thread draws other prompts: a prompt seen before would be
+-- answered from the kept images, and the figures would not be of fresh ones.
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + id * 7919 + %(seed)d)
+end
 local template = %(template)s
 local fresh = %(fresh)s
 request = function()

@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import datetime
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -357,13 +358,18 @@ def answered_settings(job: ImageJob) -> dict[str, object]:
     return {"size": job.size, "n": job.n, **job.settings()}
 
 
+# Renders at once in threads: one per core. More only queue for the GIL (the Python between
+# the encoders' GIL-free stretches) and make every one of them slower.
+RENDERS = anyio.CapacityLimiter(os.cpu_count() or 2)
+
+
 async def answer(call: Call, job: ImageJob) -> Response:
     """Render (off the event loop unless quick), keep images for URLs if asked, answer."""
     emulator, entry = call.emulator, call.entry
     if job.quick:
         images = job.render_images()
     else:
-        images = await anyio.to_thread.run_sync(job.render_images)
+        images = await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
     base = emulator.public_base(call.request)
 
     def url_for(data: bytes) -> str:
