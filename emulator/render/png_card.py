@@ -52,7 +52,6 @@ class SubjectRows:
     grid: np.ndarray  # the picture behind the card, one pixel per grid block
     pieces: list[bytes]
     adlers: list[int]
-    row_length: int  # bytes per filtered row, the filter byte included
 
     @property
     def size(self) -> int:
@@ -96,9 +95,13 @@ def compressed(rows: np.ndarray) -> Piece:
 _cache = BoundedCache(CACHE_BYTES)
 
 
+def _behind_the_card(scene: Scene) -> tuple[object, ...]:
+    """What decides the picture behind the card: a kept piece's key."""
+    return scene.width, scene.height, scene.detail, scene.channels, variant_of(scene.seed)
+
+
 def subject_rows(scene: Scene) -> SubjectRows:
-    key = ("subject", scene.width, scene.height, scene.detail, scene.channels,
-           variant_of(scene.seed))  # fmt: skip
+    key = ("subject", *_behind_the_card(scene))
     found = _cache.get(key)
     if isinstance(found, SubjectRows):
         return found
@@ -122,7 +125,7 @@ def _subject_rows(scene: Scene) -> SubjectRows:
         pieces.append(first.data + repeats.data)
         adler = adler32_combine(adlers[-1], first.adler, first.length)
         adlers.append(adler32_combine(adler, repeats.adler, repeats.length))
-    return SubjectRows(grid, pieces, adlers, width * scene.channels + 1)
+    return SubjectRows(grid, pieces, adlers)
 
 
 @lru_cache(maxsize=64)
@@ -144,8 +147,7 @@ def _band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
 
 def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
     """The caption and the rows below it: the same for every prompt, so kept."""
-    key = ("tail", scene.width, scene.height, scene.detail, scene.channels,
-           variant_of(scene.seed), scene.caption, start)  # fmt: skip
+    key = ("tail", *_behind_the_card(scene), scene.caption, start)
     found = _cache.get(key)
     if isinstance(found, Piece):
         return found
