@@ -370,12 +370,11 @@ async def answer(call: Call, job: ImageJob) -> Response:
         images = job.render_images()
     else:
         images = await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
-    base = emulator.public_base(call.request)
 
     def url_for(data: bytes) -> str:
         stored = emulator.images.put(data, job.media_type, job.output_format)
         entry.add_output(data, job.media_type, stored.name)
-        return image_url(base, stored, emulator.name)
+        return image_url(emulator.public_base(call.request), stored, emulator.name)
 
     body = job.body(int(emulator.clock.now()), images, url_for)
     usage = body.get("usage")  # counted once, for the body; the journal takes it from there

@@ -19,6 +19,7 @@ from typing import Any
 
 import anyio.to_thread
 import numpy as np
+import pybase64
 from starlette.responses import Response
 
 from ..contract import errors
@@ -453,7 +454,7 @@ def reasoning_item(ids: api.Ids, body: Mapping[str, object]) -> dict[str, object
     item: dict[str, object] = {"id": ids.new("rs"), "type": "reasoning", "summary": []}
     include = body.get("include")
     if isinstance(include, list) and "reasoning.encrypted_content" in include:
-        item["encrypted_content"] = base64.b64encode(
+        item["encrypted_content"] = pybase64.b64encode(
             b"emulator reasoning " + ids.shared.encode()
         ).decode()
     return item
@@ -581,7 +582,7 @@ def finish(
     answer.message = message_item(answer.ids.new("msg"), answer.text)
     settings: dict[str, object] = {"text_model": answer.model.id}
     if job is not None and answer.call_id is not None:
-        result = base64.b64encode(images[0]).decode()
+        result = pybase64.b64encode(images[0]).decode()
         answer.image_call = image_call_item(
             answer.call_id, job, result, answer.revised_prompt, answer.action, answer.day
         )
@@ -672,7 +673,7 @@ async def events(
                 item_id=call_id,
                 output_index=index,
                 partial_image_index=step,
-                partial_image_b64=base64.b64encode(frame).decode(),
+                partial_image_b64=pybase64.b64encode(frame).decode(),
                 background=job.background,
                 output_format=job.output_format,
                 quality=job.quality,

@@ -10,13 +10,13 @@ further frame is made. No ``[DONE]`` sentinel: the official examples send none.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections.abc import AsyncIterator, Callable
 
 import anyio
 import anyio.to_thread
 import numpy as np
+import pybase64
 from PIL import Image
 from starlette.types import Receive, Scope, Send
 
@@ -62,7 +62,7 @@ async def image_events(
     def reported(data: bytes, report: Callable[[bytes], None] | None) -> str:
         if report:
             report(data)
-        return base64.b64encode(data).decode()
+        return pybase64.b64encode(data).decode()
 
     def encoded_final(pixels: np.ndarray, index: int) -> str:  # the bytes a plain answer has
         return reported(job.encoded(index, pixels), on_image)

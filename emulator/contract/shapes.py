@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
+
+import pybase64
 
 from .specs import ModelSpec
 
@@ -62,6 +63,6 @@ def images_response(
                 image_item(b64_json=None, url=url_for(data), revised_prompt=revised_prompt)
             )
         else:
-            encoded = base64.b64encode(data).decode()
+            encoded = pybase64.b64encode(data).decode()
             items.append(image_item(b64_json=encoded, url=None, revised_prompt=revised_prompt))
     return images_body(model, created, items, settings=settings, usage=usage)

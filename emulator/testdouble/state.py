@@ -43,7 +43,9 @@ def emulator_of(request: Request) -> Emulator:
     """The state a request reaches: its namespace's (the header ``x-emulator-namespace`` or
     the query's ``namespace``; with ``--namespace-by-key`` the API key's), else the default."""
     root: Emulator = request.app.state.emulator
-    name = request.headers.get(NAMESPACE_HEADER) or request.query_params.get(NAMESPACE_QUERY)
+    name = request.headers.get(NAMESPACE_HEADER)
+    if not name and request.scope.get("query_string"):
+        name = request.query_params.get(NAMESPACE_QUERY)
     if not name and root.config.namespace_by_key:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and key.strip():

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import AsyncIterator
 
 import numpy as np
+import orjson
 from starlette.requests import Request
 
 from ..contract import errors
@@ -46,40 +47,62 @@ DECODERS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 IDENTITY = ("", "identity")
 
 
+class _Decoded:
+    """The accounting of one body as its chunks arrive: bytes received, bytes decoded (its
+    ``Content-Encoding`` undone), the limit, and what a body that ends must have sent."""
+
+    def __init__(self, request: Request, limit: int) -> None:
+        coding = request.headers.get("content-encoding", "").strip().lower()
+        if coding not in IDENTITY and coding not in DECODERS:
+            raise errors.unsupported_content_encoding(coding, [*DECODERS, "identity"])
+        self.coding = coding
+        self.decoder = zlib.decompressobj(DECODERS[coding]) if coding in DECODERS else None
+        self.declared = _declared_length(request)
+        self.limit = limit
+        self.received = self.produced = 0
+
+    def take(self, chunk: bytes) -> bytes:
+        """The decoded bytes of a chunk; nothing once past the limit (one chunk past it, so
+        the caller can tell), though the body is still read to its end."""
+        self.received += len(chunk)
+        if self.produced > self.limit:
+            return b""  # over the limit: drain only
+        if self.decoder is not None:
+            try:
+                chunk = self.decoder.decompress(chunk, self.limit + 1 - self.produced)
+            except zlib.error:
+                raise errors.undecodable_body(self.coding) from None
+        self.produced += len(chunk)
+        return chunk
+
+    def stalled(self, idle_seconds: float) -> errors.APIError:
+        return errors.body_stalled(self.received, self.declared, idle_seconds)
+
+    def finish(self) -> None:
+        if self.declared is not None and self.received < self.declared:
+            raise errors.body_shorter_than_declared(self.received, self.declared)
+        if self.decoder is not None and self.produced <= self.limit and not self.decoder.eof:
+            raise errors.undecodable_body(self.coding)
+
+
 async def body_chunks(request: Request, *, limit: int, idle_seconds: float) -> AsyncIterator[bytes]:
     """The body as sent, decoded. Past ``limit`` decoded bytes (one chunk past it, so the
     caller can tell) nothing more is decoded, but the body is still read to its end.
     A body that stalls for ``idle_seconds`` or ends before its Content-Length is refused."""
-    coding = request.headers.get("content-encoding", "").strip().lower()
-    if coding not in IDENTITY and coding not in DECODERS:
-        raise errors.unsupported_content_encoding(coding, [*DECODERS, "identity"])
-    decoder = zlib.decompressobj(DECODERS[coding]) if coding in DECODERS else None
-    declared = _declared_length(request)
-    received = produced = 0
+    body = _Decoded(request, limit)
     stream = request.stream()
     while True:
-        try:
+        try:  # only the wait is timed: the consumer's work between chunks is not idleness
             async with asyncio.timeout(idle_seconds):
                 chunk = await anext(stream)
         except StopAsyncIteration:
             break
         except TimeoutError:
-            raise errors.body_stalled(received, declared, idle_seconds) from None
-        received += len(chunk)
-        if produced > limit:
-            continue  # over the limit: drain only
-        if decoder is not None:
-            try:
-                chunk = decoder.decompress(chunk, limit + 1 - produced)
-            except zlib.error:
-                raise errors.undecodable_body(coding) from None
-        produced += len(chunk)
+            raise body.stalled(idle_seconds) from None
+        chunk = body.take(chunk)
         if chunk:
             yield chunk
-    if declared is not None and received < declared:
-        raise errors.body_shorter_than_declared(received, declared)
-    if decoder is not None and produced <= limit and not decoder.eof:
-        raise errors.undecodable_body(coding)
+    body.finish()
 
 
 def _declared_length(request: Request) -> int | None:
@@ -89,13 +112,24 @@ def _declared_length(request: Request) -> int | None:
 
 async def read_bytes(request: Request, idle_seconds: float, limit: int = MAX_JSON_BYTES) -> bytes:
     """The decoded body in memory. An oversized body is read to the end before the refusal,
-    so the client is never cut off mid-upload."""
+    so the client is never cut off mid-upload. A body that stalls for ``idle_seconds`` or
+    ends before its Content-Length is refused (one timer, pushed back at every chunk: the
+    work between chunks is a few byte copies)."""
+    body = _Decoded(request, limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in body_chunks(request, limit=limit, idle_seconds=idle_seconds):
-        size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(idle_seconds) as timer:
+            async for chunk in request.stream():
+                timer.reschedule(loop.time() + idle_seconds)
+                chunk = body.take(chunk)
+                size += len(chunk)
+                if chunk and size <= limit:
+                    chunks.append(chunk)
+    except TimeoutError:
+        raise body.stalled(idle_seconds) from None
+    body.finish()
     if size > limit:
         raise errors.request_too_large(limit)
     return b"".join(chunks)
@@ -110,6 +144,11 @@ def parse_json(data: bytes) -> object:
     not Unicode (lone surrogates), NaN/Infinity, and nesting deeper than MAX_JSON_DEPTH."""
     if _nesting_depth(data) > MAX_JSON_DEPTH:
         raise errors.invalid_json()
+    if not _LONG_NUMBER.search(data):
+        try:  # orjson refuses what the standard library must judge (surrogates, NaN, a BOM)
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
     try:
         document = json.loads(data, parse_constant=_reject_constant)
         # Lone surrogates decode from \\ud800 escapes but are not text: refuse them here
@@ -118,6 +157,10 @@ def parse_json(data: bytes) -> object:
     except (ValueError, UnicodeError, RecursionError):
         raise errors.invalid_json() from None
     return document
+
+
+# orjson reads an integer beyond 64 bits as a float; the standard library keeps it whole.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 
 def _reject_constant(name: str) -> object:

@@ -112,8 +112,7 @@ class ApiHeaders:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = start_request(scope)
         organization = _header(scope, b"openai-organization")
 
         async def send_with_headers(message: Message) -> None:
@@ -125,6 +124,15 @@ class ApiHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def start_request(scope: Scope) -> str:
+    """The request's id, given once (in the scope's state, where ``request.state`` reads it)."""
+    state = scope.setdefault("state", {})
+    if "request_id" not in state:
+        state["request_id"] = new_request_id()
+    request_id: str = state["request_id"]
+    return request_id
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
