@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import math
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given, settings
 from PIL import Image
 
 from emulator.render import Scene, encode, render, seed_for
-from emulator.render.text import ELLIPSIS, font, wrap
+from emulator.render.text import ELLIPSIS, _one_by_one, _side_by_side, font, wrap
 
 
 def scene(**changes: object) -> Scene:
@@ -67,3 +70,37 @@ def test_text_stays_inside_the_card() -> None:
     long, short = render(scene(prompt="i" * 5000)), render(scene(prompt="x"))
     edge = round(1024 * 0.92)
     assert np.array_equal(long[:, edge:], short[:, edge:])
+
+
+# Letters, digits, marks that combine, wide scripts, and what has no glyph.
+_CHARACTERS = "ab fijlmwW0123456789.,'\"@%_/\\éßœ中文字한국어\u0301\u0308ﬁ\t"
+_TEXT = st.text(alphabet=st.sampled_from(_CHARACTERS), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, st.sampled_from([11, 12, 23, 32, 90]))
+def test_a_line_s_mask_is_every_glyph_at_its_place_overlaps_taking_the_larger(
+    text: str, size: int
+) -> None:
+    """The line drawn in two side-by-side halves equals the glyphs drawn one by one."""
+    face = font(size)
+    width = math.ceil(sum(face.glyph(c).advance for c in text)) + size
+    places, pen = [], 0.0
+    for char in text:
+        glyph = face.glyph(char)
+        x = max(0, round(pen) + glyph.left)
+        places.append((x, glyph.mask[:, : max(0, width - x)]))
+        pen += glyph.advance
+    expected = _one_by_one(places, np.zeros((face.line_height, width), np.uint8))
+    drawn = face._line_mask(text)
+    assert drawn.shape == expected.shape and np.array_equal(drawn, expected)
+
+
+def test_glyphs_wider_than_two_advances_are_drawn_one_by_one() -> None:
+    blank = np.zeros((4, 12), np.uint8)
+    wide = np.full((4, 6), 200, np.uint8)
+    places = [(0, wide), (2, wide // 2), (4, wide)]  # the first and the third overlap
+    assert _side_by_side(places[0::2], blank) is None
+    line = _one_by_one(places, blank)
+    assert line[0].tolist() == [200] * 10 + [0, 0]
+    assert not blank.any()  # the blank line is a template, never drawn on

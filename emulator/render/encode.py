@@ -36,7 +36,8 @@ MEDIA_TYPES = {
 
 
 def chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    crc = deflate.crc32(data, deflate.crc32(tag))  # ISA-L's CRC: several times zlib's speed
+    return b"".join((struct.pack(">I", len(data)), tag, data, struct.pack(">I", crc)))
 
 
 def encode_png(pixels: np.ndarray) -> bytes:

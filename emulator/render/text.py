@@ -84,16 +84,46 @@ class GlyphFont:
         return mask
 
     def _line_mask(self, text: str) -> np.ndarray:
+        """Each glyph at its pen position, overlaps taking the larger coverage. Neighbours
+        may overlap, every other glyph does not: the even and the odd glyphs are each laid
+        side by side in one concatenation, and the two rows merged by one maximum (a
+        numpy call per glyph cost more)."""
         glyphs = [self.glyph(c) for c in text]
         width = math.ceil(sum(g.advance for g in glyphs)) + self.size
-        mask = np.zeros((self.line_height, width), np.uint8)
-        pen = 0.0
+        places, pen = [], 0.0
         for g in glyphs:
             x = max(0, round(pen) + g.left)
-            w = min(g.mask.shape[1], width - x)
-            np.maximum(mask[:, x : x + w], g.mask[:, :w], out=mask[:, x : x + w])
+            room = width - x
+            places.append((x, g.mask if g.mask.shape[1] <= room else g.mask[:, : max(0, room)]))
             pen += g.advance
-        return mask
+        blank = np.zeros((self.line_height, width), np.uint8)
+        halves = [_side_by_side(places[parity::2], blank) for parity in (0, 1)]
+        if halves[0] is None or halves[1] is None:  # glyphs wider than two advances
+            return _one_by_one(places, blank)
+        return np.maximum(halves[0], halves[1])
+
+
+def _side_by_side(places: list[tuple[int, np.ndarray]], blank: np.ndarray) -> np.ndarray | None:
+    """Glyph masks that do not overlap, at their columns on a blank line (None if some do)."""
+    parts, end = [], 0
+    for x, mask in places:
+        if not mask.shape[1]:
+            continue
+        if x < end:
+            return None
+        parts += [blank[:, : x - end], mask]
+        end = x + mask.shape[1]
+    parts.append(blank[:, : blank.shape[1] - end])
+    return np.concatenate(parts, axis=1)
+
+
+def _one_by_one(places: list[tuple[int, np.ndarray]], blank: np.ndarray) -> np.ndarray:
+    """The reference way: a maximum per glyph, on a copy of the blank line."""
+    line = blank.copy()
+    for x, mask in places:
+        w = mask.shape[1]
+        np.maximum(line[:, x : x + w], mask, out=line[:, x : x + w])
+    return line
 
 
 @lru_cache(maxsize=64)
@@ -165,8 +195,16 @@ def draw_line(
     bottom, right = min(height, y + mask.shape[0]), min(width, x + mask.shape[1])
     if bottom <= top or right <= left:
         return
-    coverage = np.arange(256, dtype=np.float32)[:, None] / 255
-    ink_, paper_ = (np.array(c[:channels], np.float32) for c in (ink, paper))
-    table = np.rint(paper_ * (1 - coverage) + ink_ * coverage).astype(np.uint8)
+    table = _blend_table(ink[:channels], paper[:channels])
     visible = mask[top - y : bottom - y, left - x : right - x]
     pixels[top:bottom, left:right] = table.take(visible, axis=0)  # 4× a fancy index
+
+
+@lru_cache(maxsize=256)
+def _blend_table(ink: tuple[int, ...], paper: tuple[int, ...]) -> np.ndarray:
+    """The colour of every coverage value, from paper (0) to ink (255): palettes are few."""
+    coverage = np.arange(256, dtype=np.float32)[:, None] / 255
+    ink_, paper_ = (np.array(c, np.float32) for c in (ink, paper))
+    table = np.rint(paper_ * (1 - coverage) + ink_ * coverage).astype(np.uint8)
+    table.flags.writeable = False
+    return table
