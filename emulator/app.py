@@ -36,6 +36,7 @@ from .config import Config
 from .contract import errors, tokenizer
 from .contract.catalog import CATALOG
 from .contract.specs import MiB
+from .jobs.workers import RenderWorkers
 from .testdouble import control
 from .testdouble.clock import Clock
 from .testdouble.journal import Journal, JournalImages
@@ -196,6 +197,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
         recordings=recordings_of(config),
     )
 
+    # Render workers run for a served app's lifetime (none in-process: tests, the plugin).
+    workers = RenderWorkers(config.render_workers) if config.render_workers > 0 else None
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load the tokenizer vocabulary in the background, a moment after the start: parsing
@@ -207,6 +211,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
             ).start()
 
         warm_up_timer = asyncio.get_running_loop().call_later(TOKENIZER_WARMUP_DELAY, warm_up)
+        starting = asyncio.create_task(workers.start()) if workers is not None else None
         with quiet_logs():
             try:
                 yield
@@ -214,6 +219,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
                 warm_up_timer.cancel()
                 emulator.close()
                 await emulator.aclose()
+                if starting is not None and workers is not None:
+                    await starting
+                    await workers.aclose()
 
     app = EmulatorApp(
         routes=_routes(),
@@ -222,4 +230,5 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
         lifespan=lifespan,
     )
     app.state.emulator = emulator
+    app.state.render_workers = workers
     return app

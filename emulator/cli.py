@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -76,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"openai-images-emulator {__version__}: OpenAI(base_url='{public}/v1', api_key='any')")
     print(f"inspector: {public}/_emulator/")
     print(f"answering as of {as_of_description(as_of)}", flush=True)
+    config = served(config)
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config),
@@ -85,6 +87,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     )
     server.run(sockets=[listening])
+
+
+def served(config: Config) -> Config:
+    """The options a served emulator runs with: by default, a render worker per core."""
+    if config.render_workers < 0:
+        return config.with_overrides(render_workers=os.cpu_count() or 1)
+    return config
 
 
 def bound(host: str, port: int) -> socket.socket:

@@ -110,6 +110,12 @@ class Config:
     latency_factor: float = _option(
         0.0, "sleep as long as the real model would take, times this factor (0: off)"
     )
+    render_workers: int = _option(
+        -1,
+        "processes that draw fresh images while the server answers other requests; -1 (the "
+        "default): one per core when run from the command line or Docker, none in-process "
+        "(tests, the pytest plugin); 0: none",
+    )
     log_level: str = _option("info", "uvicorn log level: critical, error, warning, info, debug")
 
     @property

@@ -37,6 +37,8 @@ from ..contract.uploads import sniff
 from ..contract.usage import with_partial_images
 from ..contract.validation import CheckedRequest, check_request
 from ..jobs.base import ImageJob, PromptedJob
+from ..jobs.generation import GenerationJob, draw_elsewhere
+from ..jobs.workers import RenderWorkers, WorkerGone
 from ..testdouble import faults
 from ..testdouble.journal import Entry, UploadedPart
 from ..testdouble.state import Emulator, emulator_of
@@ -97,6 +99,14 @@ def reads(kind: Body) -> Callable[[Request, Catalog], Body]:
 
 
 async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
+    InFlight.count += 1
+    try:
+        return await _handle(endpoint, request)
+    finally:
+        InFlight.count -= 1
+
+
+async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
     started = time.perf_counter()
     try:
         emulator = emulator_of(request)
@@ -363,13 +373,35 @@ def answered_settings(job: ImageJob) -> dict[str, object]:
 RENDERS = anyio.CapacityLimiter(os.cpu_count() or 2)
 
 
-async def answer(call: Call, job: ImageJob) -> Response:
-    """Render (off the event loop unless quick), keep images for URLs if asked, answer."""
-    emulator, entry = call.emulator, call.entry
+class InFlight:
+    """How many API requests are being answered now: a render worker is worth its hand-over
+    only when others wait for the event loop meanwhile."""
+
+    count = 0
+
+
+async def rendered(call: Call, job: ImageJob) -> list[bytes]:
+    """The job's images: by a render worker while other requests wait, else on the event
+    loop (a small PNG card) or in a thread."""
+    workers: RenderWorkers | None = getattr(call.request.app.state, "render_workers", None)
+    workers = workers if workers is not None and workers.ready else None
+    # Others wait only while this request waits (a large render in a thread): a request on
+    # the event loop runs to its end in one go, so a quick card never counts them.
+    waited_for = InFlight.count > 1
+    if isinstance(job, GenerationJob) and job.drawn_anywhere and waited_for and workers:
+        try:
+            return await draw_elsewhere(job, workers.draw)
+        except WorkerGone as gone:
+            log.warning("drawing in-process: %s", gone)
     if job.quick:
-        images = job.render_images()
-    else:
-        images = await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
+        return job.render_images()
+    return await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
+
+
+async def answer(call: Call, job: ImageJob) -> Response:
+    """Render, keep images for URLs if asked, answer."""
+    emulator, entry = call.emulator, call.entry
+    images = await rendered(call, job)
 
     def url_for(data: bytes) -> str:
         stored = emulator.images.put(data, job.media_type, job.output_format)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..contract.usage import generation_usage
 from ..contract.validation import CheckedRequest
-from ..render import Scene, png_card, render, seed_for
+from ..render import Scene, encode, png_card, render, seed_for
 from ..render.kept import BoundedCache
 from .base import PromptedJob
 
@@ -17,6 +18,34 @@ KEPT_IMAGES = BoundedCache(64 * 1024 * 1024)
 # A PNG card up to this many pixels (all images of the request) takes well under a
 # millisecond: drawn on the event loop, it saves the thread hop.
 QUICK_PIXELS = 1536 * 1536
+
+
+Picture = tuple[Scene, str, int]  # what decides an image's bytes: scene, format, compression
+
+
+def encoded_picture(scene: Scene, output_format: str, compression: int) -> bytes:
+    """An image's bytes from what decides them (the same in any process)."""
+    if output_format == "png":
+        return png_card(scene)  # the pixels of ``render(scene)``, from kept pieces
+    return encode(render(scene), output_format, compression)
+
+
+async def draw_elsewhere(
+    job: GenerationJob, draw: Callable[[list[Picture]], Awaitable[list[bytes]]]
+) -> list[bytes]:
+    """The job's images, those not kept drawn by ``draw`` (a render worker), then kept."""
+    pictures = [job.picture_of(index) for index in range(job.n)]
+    found = [KEPT_IMAGES.get(picture) for picture in pictures]
+    pairs = list(zip(pictures, found, strict=True))
+    missing = [picture for picture, kept in pairs if not isinstance(kept, bytes)]
+    drawn = iter(await draw(missing) if missing else [])
+    images = []
+    for picture, kept in pairs:
+        if not isinstance(kept, bytes):
+            kept = next(drawn)
+            KEPT_IMAGES.put(picture, kept, len(kept))
+        images.append(kept)
+    return images
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,17 +80,26 @@ class GenerationJob(PromptedJob):
     def picture(self, index: int) -> np.ndarray:
         return render(self.scene(index))
 
+    def picture_of(self, index: int) -> Picture:
+        """What decides image ``index``'s bytes entirely, whatever the namespace or the day."""
+        return self.scene(index), self.output_format, self.output_compression
+
+    @property
+    def drawn_anywhere(self) -> bool:
+        """Whether a render worker can draw this job's images (from ``picture_of`` alone)."""
+        return self.output_format in ("png", "jpeg", "webp")
+
     def encoded(self, index: int, pixels: np.ndarray | None = None) -> bytes:
-        # An identical request draws the same image: the bytes are kept (the scene and the
-        # encoding decide them entirely, whatever the namespace or the day).
-        scene = self.scene(index)
-        key = (scene, self.output_format, self.output_compression)
-        found = KEPT_IMAGES.get(key)
+        # An identical request draws the same image: the bytes are kept.
+        picture = self.picture_of(index)
+        found = KEPT_IMAGES.get(picture)
         if isinstance(found, bytes):
             return found
-        png = self.output_format == "png"  # the same pixels, from kept pieces (png_card)
-        data = png_card(scene) if png else super().encoded(index, pixels)
-        KEPT_IMAGES.put(key, data, len(data))
+        if pixels is None or self.output_format == "png":
+            data = encoded_picture(*picture)
+        else:
+            data = super().encoded(index, pixels)
+        KEPT_IMAGES.put(picture, data, len(data))
         return data
 
     @property

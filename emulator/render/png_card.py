@@ -30,8 +30,6 @@ from .scene import (
     Scene,
     card_layout,
     draw_card,
-    draw_ink,
-    draw_paper,
     palette_for,
     subject_grid,
     variant_of,
@@ -146,24 +144,10 @@ def _repeated_rows(row_length: int) -> Piece:
 
 
 def _band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The picture's rows ``start`` to ``stop``, card and text included: the blank card's
-    rows (kept per layout) with this request's ink drawn on a copy."""
-    pixels = _blank_band(scene, grid, start, stop).copy()
-    draw_ink(pixels, scene, palette_for(scene.seed), first_row=start)
-    return pixels
-
-
-def _blank_band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
-    layout = card_layout(scene)
-    where = (layout.left, layout.right, layout.top, layout.bottom)
-    key = ("blank", *_behind_the_card(scene), start, stop, *where)
-    found = _cache.get(key)
-    if isinstance(found, np.ndarray):
-        return found
+    """The picture's rows ``start`` to ``stop``, card and text included. Drawn anew: kept
+    per variant and layout, these rows would take more memory than all the rest."""
     pixels = _rows_behind(scene, grid, start, stop)
-    draw_paper(pixels, scene, palette_for(scene.seed), first_row=start)
-    pixels.flags.writeable = False
-    _cache.put(key, pixels, pixels.nbytes)
+    draw_card(pixels, scene, palette_for(scene.seed), first_row=start)
     return pixels
 
 

@@ -1,0 +1,182 @@
+"""Render worker processes: when requests overlap, fresh pictures are drawn on every core.
+
+The server's own process keeps all the state (journal, stores, namespaces); a worker is
+handed only what decides a picture's bytes (its ``Scene``, format and compression) and hands
+back the bytes, so a worker's answer is the one the server would have drawn itself. Each
+worker is a spawned process on one end of a socket pair; requests and answers are frames
+(an id, a length, a pickle), read by one task per worker on the server's event loop, so a
+hand-over costs a write and a wake-up, no thread.
+
+A worker that dies fails its pending pictures with ``WorkerGone``: the caller draws them
+itself, and that worker takes no more work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import pickle
+import socket
+import struct
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .generation import Picture, encoded_picture
+
+log = logging.getLogger("emulator")
+
+_FRAME = struct.Struct(">QI")  # request id, payload length
+
+
+class WorkerGone(Exception):
+    """The worker that was drawing a picture is gone; draw it here instead."""
+
+
+# --- the worker's side ---------------------------------------------------------------------
+
+
+def _serve(connection: socket.socket) -> None:
+    """A worker's life: read a frame, draw its pictures, answer; end when the server does."""
+    with connection, connection.makefile("rb") as incoming:
+        while True:
+            header = incoming.read(_FRAME.size)
+            if len(header) < _FRAME.size:
+                return  # the server closed its end
+            request_id, length = _FRAME.unpack(header)
+            pictures: list[Picture] = pickle.loads(incoming.read(length))
+            try:
+                answer: object = [encoded_picture(*picture) for picture in pictures]
+            except Exception as error:  # sent back: the server draws it and logs why
+                answer = f"{type(error).__name__}: {error}"
+            payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            connection.sendall(_FRAME.pack(request_id, len(payload)) + payload)
+
+
+# --- the server's side ---------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    connection: socket.socket
+    writer: asyncio.StreamWriter | None = None
+    pending: dict[int, asyncio.Future[list[bytes]]] = field(default_factory=dict)
+    reading: asyncio.Task[None] | None = None
+    alive: bool = True
+
+
+class RenderWorkers:
+    """``size`` worker processes, started by ``start`` (in the background: until they are
+    up, ``ready`` is False and callers draw pictures themselves) and stopped by ``aclose``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._workers: list[_Worker] = []
+        self._next_id = 0
+        self._started = threading.Event()
+        self._closing = False
+        self.drawn = 0  # pictures the workers drew, for the figures and the tests
+
+    @property
+    def ready(self) -> bool:
+        return self._started.is_set() and any(worker.alive for worker in self._workers)
+
+    @property
+    def processes(self) -> list[multiprocessing.process.BaseProcess]:
+        return [worker.process for worker in self._workers]
+
+    async def start(self) -> None:
+        """Spawn the workers off the event loop (a spawn takes a moment), then listen to them.
+        Workers that cannot start leave the drawing in-process, with a warning."""
+        try:
+            spawned = await asyncio.to_thread(self._spawn)
+            for worker in spawned:
+                reader, writer = await asyncio.open_connection(sock=worker.connection)
+                worker.writer = writer
+                worker.reading = asyncio.create_task(self._read_answers(worker, reader))
+        except (OSError, RuntimeError) as error:
+            log.warning("render workers did not start (%s); drawing in-process", error)
+            return
+        self._workers = spawned
+        self._started.set()
+
+    def _spawn(self) -> list[_Worker]:
+        # Spawned, not forked: the server has threads and an event loop a fork would copy.
+        context = multiprocessing.get_context("spawn")
+        workers = []
+        for index in range(self.size):
+            ours, theirs = socket.socketpair()
+            process = context.Process(
+                target=_serve, args=(theirs,), name=f"render-worker-{index}", daemon=True
+            )
+            process.start()
+            theirs.close()
+            workers.append(_Worker(process, ours))
+        return workers
+
+    async def draw(self, pictures: Sequence[Picture]) -> list[bytes]:
+        """The pictures' bytes, drawn by the least busy worker."""
+        alive = [worker for worker in self._workers if worker.alive and worker.writer]
+        if not alive or self._closing:
+            raise WorkerGone("no render worker is running")
+        worker = min(alive, key=lambda candidate: len(candidate.pending))
+        self._next_id += 1
+        request_id = self._next_id
+        answer: asyncio.Future[list[bytes]] = asyncio.get_running_loop().create_future()
+        worker.pending[request_id] = answer
+        payload = pickle.dumps(list(pictures), protocol=pickle.HIGHEST_PROTOCOL)
+        assert worker.writer is not None
+        worker.writer.write(_FRAME.pack(request_id, len(payload)) + payload)
+        try:
+            drawn = await answer
+        finally:
+            worker.pending.pop(request_id, None)
+        self.drawn += len(drawn)
+        return drawn
+
+    async def _read_answers(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                request_id, length = _FRAME.unpack(await reader.readexactly(_FRAME.size))
+                answer = pickle.loads(await reader.readexactly(length))
+                waiting = worker.pending.get(request_id)
+                if waiting is None or waiting.done():
+                    continue  # its caller gave up (the client hung up)
+                if isinstance(answer, str):
+                    waiting.set_exception(WorkerGone(f"the worker failed: {answer}"))
+                else:
+                    waiting.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        finally:
+            worker.alive = False
+            if not self._closing:
+                log.warning("%s stopped; its pictures are drawn in-process", worker.process.name)
+            for waiting in worker.pending.values():
+                if not waiting.done():
+                    waiting.set_exception(WorkerGone(f"{worker.process.name} stopped"))
+
+    async def aclose(self) -> None:
+        """Stop the workers: each ends when its connection closes (terminated if it lingers)."""
+        self._closing = True
+        for worker in self._workers:
+            if worker.writer is not None:
+                worker.writer.close()
+                with contextlib.suppress(Exception):
+                    await worker.writer.wait_closed()
+        for worker in self._workers:
+            if worker.reading is not None:
+                worker.reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker.reading
+        await asyncio.to_thread(self._join)
+
+    def _join(self) -> None:
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=5)

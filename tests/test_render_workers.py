@@ -1,0 +1,140 @@
+"""Render worker processes draw the same bytes as the server would, and never lose an answer.
+
+The workers (``emulator.jobs.workers``) get a picture's scene, format and compression and
+hand back its bytes; while other requests wait, the pipeline hands them large renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from emulator import Config, cli
+from emulator.contract.catalog import CATALOG
+from emulator.contract.validation import check_request
+from emulator.jobs.generation import GenerationJob, Picture, encoded_picture
+from emulator.jobs.workers import RenderWorkers, WorkerGone
+from emulator.render import render
+from emulator.server import EmulatorServer
+
+from .images import decode
+from .latest import latest
+
+
+def pictures(**asked: object) -> list[Picture]:
+    body = {"model": "gpt-image-2", "prompt": "an otter at dusk", "quality": "low"} | asked
+    job = GenerationJob.from_request(check_request(body, "generations", CATALOG))
+    return [job.picture_of(index) for index in range(job.n)]
+
+
+CASES = [
+    pictures(),
+    pictures(size="1536x1024", output_format="jpeg", output_compression=60),
+    pictures(background="transparent", output_format="webp", n=2),
+]
+
+
+async def _drawn_by_workers(batches: list[list[Picture]]) -> list[list[bytes]]:
+    workers = RenderWorkers(2)
+    await workers.start()
+    try:
+        assert workers.ready and len(workers.processes) == 2
+        answers = await asyncio.gather(*(workers.draw(batch) for batch in batches))
+        assert workers.drawn == sum(map(len, batches))
+        return answers
+    finally:
+        await workers.aclose()
+        assert not any(process.is_alive() for process in workers.processes)
+
+
+def test_workers_draw_the_bytes_the_server_would_draw() -> None:
+    answers = asyncio.run(_drawn_by_workers(CASES))
+    for batch, drawn in zip(CASES, answers, strict=True):
+        assert drawn == [encoded_picture(*picture) for picture in batch]
+        for (scene, output_format, _), data in zip(batch, drawn, strict=True):
+            image = Image.open(io.BytesIO(data))
+            assert image.format == output_format.upper() and image.size == (
+                scene.width,
+                scene.height,
+            )
+            if output_format == "png":  # lossless: exactly the scene's pixels
+                assert np.array_equal(np.asarray(image), render(scene))
+            if scene.transparent:
+                assert image.mode == "RGBA"
+                alpha = np.asarray(image)[..., 3]
+                assert alpha.min() == 0 and alpha.max() == 255
+
+
+async def _after_a_worker_dies() -> tuple[BaseException | None, list[bytes]]:
+    workers = RenderWorkers(1)
+    await workers.start()
+    try:
+        workers.processes[0].kill()
+        workers.processes[0].join(5)
+        gone: BaseException | None = None
+        try:
+            await asyncio.wait_for(workers.draw(CASES[0]), 10)
+        except WorkerGone as error:
+            gone = error
+        # Nothing left to draw with: refused at once, never a hang.
+        with pytest.raises(WorkerGone):
+            await asyncio.wait_for(workers.draw(CASES[0]), 10)
+        assert not workers.ready
+        return gone, [encoded_picture(*picture) for picture in CASES[0]]
+    finally:
+        await workers.aclose()
+
+
+def test_a_dead_worker_fails_its_pictures_and_takes_no_more() -> None:
+    gone, drawn_here = asyncio.run(_after_a_worker_dies())
+    assert isinstance(gone, WorkerGone)
+    assert decode_png_size(drawn_here[0]) == (1024, 1024)
+
+
+def decode_png_size(data: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(data)).size
+
+
+def test_the_server_hands_large_renders_to_workers_while_others_wait() -> None:
+    config = latest().with_overrides(render_workers=1)
+    asked = {"model": "gpt-image-2", "quality": "low", "size": "1536x1024", "output_format": "jpeg"}
+    with EmulatorServer(config) as server:
+        workers = server.app.state.render_workers
+        assert isinstance(workers, RenderWorkers)
+        for _ in range(200):  # started in the background
+            if workers.ready:
+                break
+            time.sleep(0.05)
+        assert workers.ready
+        client = server.client(max_retries=0)
+
+        def generate(i: int) -> bytes:
+            result = client.images.generate(prompt=f"a heron {i}", **asked)  # type: ignore[arg-type]
+            assert result.data
+            image = decode(result.data[0].b64_json)
+            assert image.size == (1536, 1024) and image.format == "JPEG"
+            return image.tobytes()
+
+        with ThreadPoolExecutor(6) as pool:
+            together = list(pool.map(generate, range(12)))
+        assert workers.drawn > 0  # some went to the worker: others were waiting
+        for i, pixels in enumerate(together):  # what the server draws itself, pixel for pixel
+            picture = pictures(prompt=f"a heron {i}", **asked)[0]
+            assert pixels == Image.open(io.BytesIO(encoded_picture(*picture))).tobytes()
+        assert all(entry.status == 200 for entry in server.emulator.journal.entries())
+    assert not any(process.is_alive() for process in workers.processes)
+
+
+def test_a_worker_per_core_from_the_command_line_none_in_process() -> None:
+    assert Config().render_workers == -1
+    assert cli.served(Config()).render_workers == (os.cpu_count() or 1)
+    assert cli.served(Config(render_workers=0)).render_workers == 0
+    with EmulatorServer(latest()) as server:
+        assert server.app.state.render_workers is None
