@@ -9,10 +9,16 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
+import openai
 import pytest
 from PIL import Image
 
@@ -138,3 +144,57 @@ def test_a_worker_per_core_from_the_command_line_none_in_process() -> None:
     assert cli.served(Config(render_workers=0)).render_workers == 0
     with EmulatorServer(latest()) as server:
         assert server.app.state.render_workers is None
+
+
+def _children(pid: int) -> set[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return {int(line) for line in found.stdout.split()}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(shutil.which("ps") is None, reason="needs ps to see the worker processes")
+def test_the_command_line_starts_workers_answers_and_leaves_none_behind() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    command = [sys.executable, "-m", "emulator", "--port", str(port), "--render-workers", "2",
+               "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-cli")
+        deadline = time.monotonic() + 30
+        while len(_children(server.pid)) < 2:  # spawned a moment after the start
+            assert time.monotonic() < deadline and server.poll() is None, "no workers started"
+            time.sleep(0.1)
+        workers = _children(server.pid)
+
+        def generate(i: int) -> tuple[int, int]:
+            result = client.images.generate(
+                model="gpt-image-2", prompt=f"a kite {i}", size="1536x1024", quality="low",
+                output_format="jpeg",
+            )  # fmt: skip
+            assert result.data
+            image = decode(result.data[0].b64_json)
+            assert image.format == "JPEG"
+            return image.size
+
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(generate, range(8))) == [(1536, 1024)] * 8
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the server"
+        time.sleep(0.1)
+    output = server.stdout.read().decode() if server.stdout else ""
+    assert "Traceback" not in output, output

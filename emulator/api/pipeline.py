@@ -374,8 +374,8 @@ RENDERS = anyio.CapacityLimiter(os.cpu_count() or 2)
 
 
 class InFlight:
-    """How many API requests are being answered now: a render worker is worth its hand-over
-    only when others wait for the event loop meanwhile."""
+    """How many API requests this process is answering now (all apps in it together: they
+    share its cores): a render worker is worth its hand-over only when others wait."""
 
     count = 0
 

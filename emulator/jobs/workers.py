@@ -20,7 +20,6 @@ import multiprocessing
 import pickle
 import socket
 import struct
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -76,13 +75,13 @@ class RenderWorkers:
         self.size = size
         self._workers: list[_Worker] = []
         self._next_id = 0
-        self._started = threading.Event()
+        self._started = False
         self._closing = False
         self.drawn = 0  # pictures the workers drew, for the figures and the tests
 
     @property
     def ready(self) -> bool:
-        return self._started.is_set() and any(worker.alive for worker in self._workers)
+        return self._started and any(worker.alive for worker in self._workers)
 
     @property
     def processes(self) -> list[multiprocessing.process.BaseProcess]:
@@ -101,7 +100,7 @@ class RenderWorkers:
             log.warning("render workers did not start (%s); drawing in-process", error)
             return
         self._workers = spawned
-        self._started.set()
+        self._started = True
 
     def _spawn(self) -> list[_Worker]:
         # Spawned, not forked: the server has threads and an event loop a fork would copy.
