@@ -1,5 +1,5 @@
 """Load benchmark with a real load generator (wrk): requests/s and latency at 1 to 32
-clients, beside the render-and-encode floor and a schema mock of the same spec.
+clients, beside the render-and-encode floor, a bare Starlette app and a schema mock.
 
     python bench/bench_load.py [--seconds 3] [--runs 3] [--levels 1,8] [--no-mock] [--cases A,B]
 
@@ -7,11 +7,12 @@ Needs ``wrk`` (Debian: apt-get install wrk). For each case it prints, per client
 median over ``--runs`` runs of requests/s, p50 and p99: first with a different prompt in
 every request (a wrk Lua script), so that every answer is a fresh, request-specific image,
 then with the same prompt every time (what the identical-request cache answers), then the
-floor (render and encode the same image, no HTTP, one core) as images/s. Then the same
-load against a bare Starlette app answering a fixed 40 KB body (``bench/bare_app.py``) and,
-when ``npx`` is there, against Prism (``@stoplight/prism-cli``) mocking the official images
-spec, each with its ratio to the first case's fresh-prompt figures. The load average is
-printed before and after: the machine is shared and noisy.
+floor (render and encode the same image, no HTTP, one core) as images/s. Then the first
+case's fresh load side by side with a bare Starlette app answering a fixed 40 KB body
+(``bench/bare_app.py``) and, when ``npx`` is there, Prism (``@stoplight/prism-cli``)
+mocking the official images spec: all three measured in turn, run by run and level by
+level (the machine is shared and drifts within minutes), with the emulator's ratios to
+each. The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from common import AUTH, ROOT, free_port
 SPEC = ROOT / "tests" / "data" / "openapi-images-2026-08-21.yml"
 BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
 # Today's model (the default date): the goal case first, then the large ones.
-CASES = {
+CASES: dict[str, dict[str, object]] = {
     "gpt-image-2 1024x1024 low png": {
         "model": "gpt-image-2",
         "quality": "low",
@@ -136,6 +137,26 @@ def run_levels(url: str, script: Path, levels: list[int], seconds: float, runs: 
     return rows
 
 
+def run_in_turn(targets: dict[str, tuple[str, Path]], levels: list[int], seconds: float,
+                runs: int) -> dict[str, dict]:  # fmt: skip
+    """Each target measured in turn, run by run and level by level, so that the machine's
+    noise (shared, it drifts by a third within minutes) falls on all of them alike."""
+    samples: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
+    for _ in range(runs):
+        for clients in levels:
+            for name, (url, script) in targets.items():
+                samples.setdefault((name, clients), []).append(wrk(url, script, clients, seconds))
+    return {
+        name: {
+            clients: tuple(
+                statistics.median(s[i] for s in samples[name, clients]) for i in range(3)
+            )
+            for clients in levels
+        }
+        for name in targets
+    }
+
+
 def floor(body: dict[str, object], count: int = 30) -> float:
     """Images/s on one core for the same kind of request: render and encode, no HTTP. The
     subjects' kept pieces are met first (as a server meets them in its first seconds)."""
@@ -175,6 +196,33 @@ def start_prism(port: int) -> subprocess.Popen[bytes] | None:
         return None
     command = ["npx", "-y", "@stoplight/prism-cli@5", "mock", "-p", str(port), str(SPEC)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+DESCRIPTIONS = {
+    "emulator": "the emulator",
+    "bare": "a bare Starlette app on uvicorn answering a fixed 40 KB JSON body",
+    "prism": "Prism mocking the official spec (a placeholder answer, no image)",
+}
+
+
+def start_others(processes: Stopping, no_bare: bool, no_mock: bool) -> dict[str, str]:
+    """The servers compared with, started beside the emulator (idle until their turn)."""
+    others = {}
+    if not no_bare:
+        bare_port = free_port()
+        processes.add(start_bare_app(bare_port))
+        others["bare"] = f"http://127.0.0.1:{bare_port}"
+        wait_until_up(others["bare"])
+    if not no_mock:
+        prism_port = free_port()
+        prism = start_prism(prism_port)
+        if prism is None:
+            print("prism: npx not found, no schema-mock comparison")
+        else:
+            processes.add(prism)
+            others["prism"] = f"http://127.0.0.1:{prism_port}"
+            wait_until_up(others["prism"], "/images/generations", seconds=180)
+    return others
 
 
 def print_rows(label: str, rows: dict) -> None:
@@ -236,7 +284,8 @@ def main() -> None:
     with Stopping() as processes, tempfile.TemporaryDirectory() as folder:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        emulator = processes.add(start_emulator(port, args.emulator_args.split()))
+        processes.add(start_emulator(port, args.emulator_args.split()))
+        others = start_others(processes, args.no_bare, args.no_mock)
         wait_until_up(url)
         results = {}
         for name in chosen:
@@ -255,33 +304,19 @@ def main() -> None:
             if not args.no_repeat:
                 print_ratios("repeated/fresh", results[name, False], results[name, True])
             print(f"  floor: render and encode alone, one core: {floor(CASES[name]):.1f} images/s")
-        processes.stop(emulator)
-        goal = results[chosen[0], True]
-        if not args.no_bare:
-            bare_port = free_port()
-            processes.add(start_bare_app(bare_port))
-            bare_url = f"http://127.0.0.1:{bare_port}"
-            wait_until_up(bare_url)
-            script = lua_script(CASES[chosen[0]], Path(folder))
-            wrk(bare_url, script, 2, 1)
-            rows = run_levels(bare_url, script, levels, args.seconds, args.runs)
-            print("bare Starlette app on uvicorn, a fixed 40 KB JSON answer, the same requests:")
-            print_rows("", rows)
-            print_ratios(f"emulator/bare ({chosen[0]}, fresh)", goal, rows)
-        if not args.no_mock:
-            prism_port = free_port()
-            prism = start_prism(prism_port)
-            if prism is None:
-                print("prism: npx not found, no schema-mock comparison")
-            else:
-                processes.add(prism)
-                prism_url = f"http://127.0.0.1:{prism_port}"
-                wait_until_up(prism_url, "/images/generations", seconds=180)
-                script = lua_script(CASES[chosen[0]], Path(folder))
-                rows = run_levels(prism_url, script, levels, args.seconds, args.runs)
-                print(f"prism mock of the spec, the same requests ({chosen[0]}):")
-                print_rows("", rows)
-                print_ratios(f"emulator/prism ({chosen[0]}, fresh)", goal, rows)
+        if others:
+            goal = chosen[0]
+            script = lua_script(CASES[goal], Path(folder))
+            targets = {"emulator": (url, script)}
+            for label, other_url in others.items():
+                targets[label] = (other_url, script)
+                wrk(other_url, script, 2, 1)
+            in_turn = run_in_turn(targets, levels, args.seconds, args.runs)
+            print(f"side by side, measured in turn, run by run ({goal}, a fresh prompt each):")
+            for label, rows in in_turn.items():
+                print_rows(DESCRIPTIONS.get(label, label), rows)
+            for label in others:
+                print_ratios(f"emulator/{label}", in_turn["emulator"], in_turn[label])
     print(f"load average after: {os.getloadavg()}")
 
 
