@@ -25,15 +25,7 @@ import numpy as np
 
 from .encode import PNG_SIGNATURE, chunk, deflate
 from .kept import BoundedCache
-from .scene import (
-    GRID,
-    Scene,
-    card_layout,
-    draw_card,
-    palette_for,
-    subject_grid,
-    variant_of,
-)
+from .scene import GRID, Scene, card_layout, draw_card, palette_for, subject_grid, variant_of
 
 CACHE_BYTES = 128 * 1024 * 1024  # pieces kept, all sizes together (4K: ~0.5 MB a variant)
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest
@@ -144,18 +136,12 @@ def _repeated_rows(row_length: int) -> Piece:
 
 
 def _band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The picture's rows ``start`` to ``stop``, card and text included. Drawn anew: kept
-    per variant and layout, these rows would take more memory than all the rest."""
-    pixels = _rows_behind(scene, grid, start, stop)
-    draw_card(pixels, scene, palette_for(scene.seed), first_row=start)
-    return pixels
-
-
-def _rows_behind(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The picture behind the card, rows ``start`` to ``stop``."""
+    """The picture's rows ``start`` to ``stop``, card and text included."""
     first, last = start // GRID, -(-stop // GRID)
     wide = grid[first:last].repeat(GRID, axis=1)[:, : scene.width]  # each grid row once
-    return wide.take(np.arange(start, stop) // GRID - first, axis=0)
+    pixels = wide.take(np.arange(start, stop) // GRID - first, axis=0)
+    draw_card(pixels, scene, palette_for(scene.seed), first_row=start)
+    return pixels
 
 
 def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
@@ -164,9 +150,7 @@ def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
     found = _cache.get(key)
     if isinstance(found, Piece):
         return found
-    pixels = _rows_behind(scene, subject.grid, start, scene.height)
-    draw_card(pixels, scene, palette_for(scene.seed), first_row=start)
-    piece = compressed(filtered(pixels))
+    piece = compressed(filtered(_band(scene, subject.grid, start, scene.height)))
     _cache.put(key, piece, len(piece.data) + 200)
     return piece
 

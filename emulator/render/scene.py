@@ -225,7 +225,7 @@ class CardLayout:
     caption_y: int  # from the card's top
 
 
-@lru_cache(maxsize=256)  # asked by the band, the paper, the ink and the SVG in one request
+@lru_cache(maxsize=256)  # asked several times a request: by the PNG, the drawing, the SVG
 def card_layout(scene: Scene) -> CardLayout:
     height, width = scene.height, scene.width
     short = min(width, height)
@@ -249,29 +249,12 @@ def card_layout(scene: Scene) -> CardLayout:
 def draw_card(pixels: np.ndarray, scene: Scene, colours: Palette, first_row: int = 0) -> None:
     """Draw the card on ``pixels``, which hold the picture's rows from ``first_row`` on
     (``png_card`` draws it in bands; what falls outside the band is clipped)."""
-    draw_paper(pixels, scene, colours, first_row)
-    draw_ink(pixels, scene, colours, first_row)
-
-
-def _card_rows(pixels: np.ndarray, layout: CardLayout, first_row: int) -> tuple[np.ndarray, int]:
-    """The card's part of a band, and where the card's top is in it (negative: above)."""
-    top = layout.top - first_row
-    card = pixels[max(0, top) : max(0, layout.bottom - first_row), layout.left : layout.right]
-    return card, top
-
-
-def draw_paper(pixels: np.ndarray, scene: Scene, colours: Palette, first_row: int = 0) -> None:
-    """The card without its ink: the same for every prompt of a layout (``png_card`` keeps it)."""
-    card, _ = _card_rows(pixels, card_layout(scene), first_row)
-    fill(card, (*colours.card, 255)[: scene.channels])
-
-
-def draw_ink(pixels: np.ndarray, scene: Scene, colours: Palette, first_row: int = 0) -> None:
-    """What differs on the paper from request to request: the fingerprint and the text."""
     layout = card_layout(scene)
     body, small = font(layout.body_size), font(layout.small_size)
     paper = (*colours.card, 255)
-    card, top = _card_rows(pixels, layout, first_row)
+    top = layout.top - first_row  # the card's first row in the band (negative: above it)
+    card = pixels[max(0, top) : max(0, layout.bottom - first_row), layout.left : layout.right]
+    fill(card, paper[: scene.channels])
     if top >= 0:  # the fingerprint sits in the card's first rows
         strip = _fingerprint_strip(scene, layout, colours)
         rows = card[: strip.shape[0]]
