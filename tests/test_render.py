@@ -104,3 +104,13 @@ def test_glyphs_wider_than_two_advances_are_drawn_one_by_one() -> None:
     line = _one_by_one(places, blank)
     assert line[0].tolist() == [200] * 10 + [0, 0]
     assert not blank.any()  # the blank line is a template, never drawn on
+
+
+@pytest.mark.parametrize(("width", "height"), [(8, 8), (9, 11), (17, 21), (40, 16)])
+def test_a_picture_too_small_for_any_glyph_still_draws(width: int, height: int) -> None:
+    """Its card has no room for text: the prompt wraps to nothing, and drawing ends."""
+    scene = Scene(width=width, height=height, seed=seed_for("tiny"), prompt="an otter swims",
+                  caption="cap", detail=8)  # fmt: skip
+    pixels = render(scene)
+    assert pixels.shape == (height, width, 3)
+    assert wrap("an otter", font(12), -5.0, 3) == ["a", "n", ELLIPSIS]

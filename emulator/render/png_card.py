@@ -25,7 +25,17 @@ import numpy as np
 
 from .encode import PNG_SIGNATURE, chunk, deflate
 from .kept import BoundedCache
-from .scene import GRID, Scene, card_layout, draw_card, palette_for, subject_grid, variant_of
+from .scene import (
+    GRID,
+    CardLayout,
+    Scene,
+    card_layout,
+    draw_card,
+    palette_for,
+    subject_grid,
+    variant_of,
+)
+from .text import font
 
 CACHE_BYTES = 128 * 1024 * 1024  # pieces kept, all sizes together (4K: ~0.5 MB a variant)
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest
@@ -156,24 +166,59 @@ def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
 
 
 def png_card(scene: Scene) -> bytes:
-    """The PNG of ``render(scene)``, built from kept pieces and one band drawn now."""
+    """The PNG of ``render(scene)``, built from kept pieces and the rows with ink drawn now."""
     subject = subject_rows(scene)
     layout = card_layout(scene)
     caption_top = min(layout.top + layout.caption_y, scene.height)  # a tiny picture clips it
     kept = min(layout.top, caption_top) // GRID  # whole grid rows above the card
-    fresh_top = kept * GRID
-    fresh = _band(scene, subject.grid, fresh_top, caption_top)
-    middle = compressed(filtered(fresh))
-    tail = _tail(scene, subject, caption_top)
-    adler = adler32_combine(subject.adlers[kept], middle.adler, middle.length)
-    adler = adler32_combine(adler, tail.adler, tail.length)
+    pieces = [
+        _blank_rows(scene, subject.grid, start, stop)
+        if blank
+        else compressed(filtered(_band(scene, subject.grid, start, stop)))
+        for start, stop, blank in _card_rows(scene, layout, kept * GRID, caption_top)
+    ]
+    pieces.append(_tail(scene, subject, caption_top))
+    adler = subject.adlers[kept]
+    for piece in pieces:
+        adler = adler32_combine(adler, piece.adler, piece.length)
     stream = b"".join(
-        [_ZLIB_HEADER, *subject.pieces[:kept], middle.data, tail.data, _LAST_BLOCK,
+        [_ZLIB_HEADER, *subject.pieces[:kept], *(piece.data for piece in pieces), _LAST_BLOCK,
          struct.pack(">I", adler)]
     )  # fmt: skip
     colour_type = 6 if scene.channels == 4 else 2
     header = struct.pack(">IIBBBBB", scene.width, scene.height, 8, colour_type, 0, 0, 0)
     return PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
+
+
+def _card_rows(
+    scene: Scene, layout: CardLayout, start: int, stop: int
+) -> list[tuple[int, int, bool]]:
+    """The card's rows from ``start`` to ``stop`` cut where the ink starts and stops:
+    (first, end, blank). The fingerprint's rows and the prompt's lines have ink drawn per
+    request; the paper between them is the same for every prompt of the layout."""
+    strip_end = layout.top + max(2, layout.pad // 3)  # as ``_fingerprint_strip``
+    text_top = layout.top + layout.pad
+    text_end = text_top
+    if layout.lines:
+        text_end += (len(layout.lines) - 1) * layout.line + font(layout.body_size).line_height
+    cuts = [start]
+    for row in (strip_end, text_top, text_end, stop):
+        cuts.append(min(max(row, cuts[-1]), stop))
+    kinds = (False, True, False, True)  # ink, paper, ink, paper
+    return [(a, b, blank) for a, b, blank in zip(cuts[:-1], cuts[1:], kinds, strict=True) if a < b]
+
+
+def _blank_rows(scene: Scene, grid: np.ndarray, start: int, stop: int) -> Piece:
+    """Card rows without ink: compressed once per layout (a few hundred bytes) and kept."""
+    layout = card_layout(scene)
+    where = (layout.left, layout.right, layout.top, layout.bottom)
+    key = ("paper", *_behind_the_card(scene), start, stop, *where)
+    found = _cache.get(key)
+    if isinstance(found, Piece):
+        return found
+    piece = compressed(filtered(_band(scene, grid, start, stop)))
+    _cache.put(key, piece, len(piece.data) + 200)
+    return piece
 
 
 def clear_cache() -> None:

@@ -144,7 +144,7 @@ def wrap(text: str, face: GlyphFont, max_width: float, max_lines: int) -> list[s
         if current:
             lines.append(current)
         current, current_width = word, word_width
-        while current_width > max_width:
+        while current and current_width > max_width:  # a line narrower than any glyph
             cut = _fit(current, face, max_width)
             lines.append(current[:cut])
             current = current[cut:]
