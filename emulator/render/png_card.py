@@ -7,7 +7,9 @@ The picture is cut into three bands:
 
 - the subject's rows above the card: one piece per grid row, compressed once per
   ``Variant`` and size and kept (``SubjectRows``, in a cache bounded by bytes);
-- the card's rows with the fingerprint and the prompt: drawn and compressed per request;
+- the card's rows down to the caption, cut where ink starts and stops: the fingerprint's
+  rows and the prompt's lines drawn and compressed per request, the paper between and after
+  them compressed once per card place and kept;
 - the caption and the rows below it: compressed once per caption and kept.
 
 Each piece starts with a "Sub" row (which needs no row above it) and continues with "Up"
@@ -154,30 +156,21 @@ def _band(scene: Scene, grid: np.ndarray, start: int, stop: int) -> np.ndarray:
     return pixels
 
 
-def _tail(scene: Scene, subject: SubjectRows, start: int) -> Piece:
-    """The caption and the rows below it: the same for every prompt, so kept."""
-    key = ("tail", *_behind_the_card(scene), scene.caption, start)
-    found = _cache.get(key)
-    if isinstance(found, Piece):
-        return found
-    piece = compressed(filtered(_band(scene, subject.grid, start, scene.height)))
-    _cache.put(key, piece, len(piece.data) + 200)
-    return piece
-
-
 def png_card(scene: Scene) -> bytes:
     """The PNG of ``render(scene)``, built from kept pieces and the rows with ink drawn now."""
     subject = subject_rows(scene)
     layout = card_layout(scene)
     caption_top = min(layout.top + layout.caption_y, scene.height)  # a tiny picture clips it
     kept = min(layout.top, caption_top) // GRID  # whole grid rows above the card
+    card_place = (layout.left, layout.right, layout.top, layout.bottom)
     pieces = [
-        _blank_rows(scene, subject.grid, start, stop)
+        _kept_band(scene, subject.grid, start, stop, card_place)
         if blank
         else compressed(filtered(_band(scene, subject.grid, start, stop)))
         for start, stop, blank in _card_rows(scene, layout, kept * GRID, caption_top)
     ]
-    pieces.append(_tail(scene, subject, caption_top))
+    # The caption and the rows below it: the same for every prompt with that caption.
+    pieces.append(_kept_band(scene, subject.grid, caption_top, scene.height, (scene.caption,)))
     adler = subject.adlers[kept]
     for piece in pieces:
         adler = adler32_combine(adler, piece.adler, piece.length)
@@ -208,11 +201,12 @@ def _card_rows(
     return [(a, b, blank) for a, b, blank in zip(cuts[:-1], cuts[1:], kinds, strict=True) if a < b]
 
 
-def _blank_rows(scene: Scene, grid: np.ndarray, start: int, stop: int) -> Piece:
-    """Card rows without ink: compressed once per layout (a few hundred bytes) and kept."""
-    layout = card_layout(scene)
-    where = (layout.left, layout.right, layout.top, layout.bottom)
-    key = ("paper", *_behind_the_card(scene), start, stop, *where)
+def _kept_band(
+    scene: Scene, grid: np.ndarray, start: int, stop: int, decided_by: tuple[object, ...]
+) -> Piece:
+    """Rows that are the same for every prompt that shares what is behind the card and
+    ``decided_by`` (the caption, the card's place): compressed once and kept."""
+    key = ("band", *_behind_the_card(scene), start, stop, *decided_by)
     found = _cache.get(key)
     if isinstance(found, Piece):
         return found
