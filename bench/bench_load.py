@@ -130,11 +130,7 @@ def wait_until_up(url: str, path: str = "/_emulator/health", seconds: float = 60
 
 
 def run_levels(url: str, script: Path, levels: list[int], seconds: float, runs: int) -> dict:
-    rows = {}
-    for clients in levels:
-        samples = [wrk(url, script, clients, seconds) for _ in range(runs)]
-        rows[clients] = tuple(statistics.median(s[i] for s in samples) for i in range(3))
-    return rows
+    return run_in_turn({"": (url, script)}, levels, seconds, runs)[""]
 
 
 def run_in_turn(targets: dict[str, tuple[str, Path]], levels: list[int], seconds: float,

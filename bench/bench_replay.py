@@ -12,13 +12,12 @@ Every server is its own process on a free loopback port.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from common import AUTH, Server, percentile
+from common import AUTH, Server, print_latencies
 
 PNG = (Path(__file__).resolve().parents[1] / "docs" / "inspector-list.png").read_bytes()
 
@@ -73,11 +72,7 @@ def main() -> None:
                 started = time.perf_counter()
                 http.post(path, **request).raise_for_status()
                 timings[name].append((time.perf_counter() - started) * 1000)
-    base = statistics.median(timings["emulated"])
-    print(f"{'answered by':12} {'p50 ms':>8} {'p95 ms':>8} {'p50 ratio':>10}")
-    for name, values in timings.items():
-        p50 = statistics.median(values)
-        print(f"{name:12} {p50:8.2f} {percentile(values, 0.95):8.2f} {p50 / base:10.2f}")
+    print_latencies("answered by", timings, "emulated")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,11 @@ low PNG, a new prompt per request).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
 import httpx
-from common import AUTH, Server, percentile
+from common import AUTH, Server, print_latencies
 
 TOOL = {"type": "image_generation", "model": "gpt-image-2", "quality": "low", "size": "1024x1024"}
 
@@ -65,11 +64,7 @@ def main() -> None:
                 started = time.perf_counter()
                 case(http, f"otter number {round_} for {name}")
                 timings[name].append((time.perf_counter() - started) * 1000)
-    base = statistics.median(timings["images/generations gpt-image-2 1024x1024 low"])
-    print(f"{'case':45} {'p50 ms':>8} {'p95 ms':>8} {'p50 ratio':>10}")
-    for name, values in timings.items():
-        p50 = statistics.median(values)
-        print(f"{name:45} {p50:8.1f} {percentile(values, 0.95):8.1f} {p50 / base:10.2f}")
+    print_latencies("case", timings, "images/generations gpt-image-2 1024x1024 low")
 
 
 if __name__ == "__main__":

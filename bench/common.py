@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -76,6 +77,16 @@ class Server:
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def print_latencies(heading: str, timings: dict[str, list[float]], base: str) -> None:
+    """p50 and p95 in ms per case, and each p50's ratio to the ``base`` case's."""
+    width = max(len(heading), *map(len, timings))
+    base_p50 = statistics.median(timings[base])
+    print(f"{heading:{width}} {'p50 ms':>8} {'p95 ms':>8} {'p50 ratio':>10}")
+    for name, values in timings.items():
+        p50 = statistics.median(values)
+        print(f"{name:{width}} {p50:8.2f} {percentile(values, 0.95):8.2f} {p50 / base_p50:10.2f}")
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:

@@ -75,10 +75,6 @@ class ApiRoute(Route):
         self.api_endpoint = endpoint
 
 
-def api_route(path: str, endpoint: ApiEndpoint, method: str) -> Route:
-    return ApiRoute(path, endpoint, method)
-
-
 class EmulatorApp(Starlette):
     """Starlette, with a short way in for the API's fixed paths.
 
@@ -134,15 +130,15 @@ def _routes() -> list[Route]:
     images = {"generations": GENERATIONS, "edits": EDITS, "variations": VARIATIONS}
     for prefix in ("/v1", ""):  # the SDKs' own test suites call the root paths
         for name, endpoint in images.items():
-            routes.append(api_route(f"{prefix}/images/{name}", endpoint, "POST"))
+            routes.append(ApiRoute(f"{prefix}/images/{name}", endpoint, "POST"))
         for (suffix, method), endpoint in FILES.items():
-            routes.append(api_route(f"{prefix}/files{suffix}", endpoint, method))
+            routes.append(ApiRoute(f"{prefix}/files{suffix}", endpoint, method))
         for suffix, endpoint in MODELS.items():
-            routes.append(api_route(f"{prefix}/models{suffix}", endpoint, "GET"))
+            routes.append(ApiRoute(f"{prefix}/models{suffix}", endpoint, "GET"))
         for (suffix, method), endpoint in RESPONSES.items():
-            routes.append(api_route(f"{prefix}/responses{suffix}", endpoint, method))
+            routes.append(ApiRoute(f"{prefix}/responses{suffix}", endpoint, method))
         for (suffix, method), endpoint in BATCHES.items():
-            routes.append(api_route(f"{prefix}/batches{suffix}", endpoint, method))
+            routes.append(ApiRoute(f"{prefix}/batches{suffix}", endpoint, method))
     return routes
 
 
