@@ -60,10 +60,8 @@ def _serve(connection: socket.socket) -> None:
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    connection: socket.socket
-    writer: asyncio.StreamWriter | None = None
+    writer: asyncio.StreamWriter
     pending: dict[int, asyncio.Future[list[bytes]]] = field(default_factory=dict)
-    reading: asyncio.Task[None] | None = None
     alive: bool = True
 
 
@@ -74,6 +72,7 @@ class RenderWorkers:
     def __init__(self, size: int) -> None:
         self.size = size
         self._workers: list[_Worker] = []
+        self._readers: list[asyncio.Task[None]] = []  # one per worker: its answers
         self._next_id = 0
         self._started = False
         self._closing = False
@@ -90,22 +89,27 @@ class RenderWorkers:
     async def start(self) -> None:
         """Spawn the workers off the event loop (a spawn takes a moment), then listen to them.
         Workers that cannot start leave the drawing in-process, with a warning."""
+        spawned: list[tuple[multiprocessing.process.BaseProcess, socket.socket]] = []
         try:
             spawned = await asyncio.to_thread(self._spawn)
-            for worker in spawned:
-                reader, writer = await asyncio.open_connection(sock=worker.connection)
-                worker.writer = writer
-                worker.reading = asyncio.create_task(self._read_answers(worker, reader))
+            workers = []
+            for process, connection in spawned:
+                reader, writer = await asyncio.open_connection(sock=connection)
+                workers.append(_Worker(process, writer))
+                self._readers.append(asyncio.create_task(self._read_answers(workers[-1], reader)))
         except (OSError, RuntimeError) as error:
             log.warning("render workers did not start (%s); drawing in-process", error)
+            for process, connection in spawned:  # none is left running unused
+                connection.close()
+                process.terminate()
             return
-        self._workers = spawned
+        self._workers = workers
         self._started = True
 
-    def _spawn(self) -> list[_Worker]:
+    def _spawn(self) -> list[tuple[multiprocessing.process.BaseProcess, socket.socket]]:
         # Spawned, not forked: the server has threads and an event loop a fork would copy.
         context = multiprocessing.get_context("spawn")
-        workers = []
+        workers: list[tuple[multiprocessing.process.BaseProcess, socket.socket]] = []
         for index in range(self.size):
             ours, theirs = socket.socketpair()
             process = context.Process(
@@ -113,12 +117,12 @@ class RenderWorkers:
             )
             process.start()
             theirs.close()
-            workers.append(_Worker(process, ours))
+            workers.append((process, ours))
         return workers
 
     async def draw(self, pictures: Sequence[Picture]) -> list[bytes]:
         """The pictures' bytes, drawn by the least busy worker."""
-        alive = [worker for worker in self._workers if worker.alive and worker.writer]
+        alive = [worker for worker in self._workers if worker.alive]
         if not alive or self._closing:
             raise WorkerGone("no render worker is running")
         worker = min(alive, key=lambda candidate: len(candidate.pending))
@@ -127,7 +131,6 @@ class RenderWorkers:
         answer: asyncio.Future[list[bytes]] = asyncio.get_running_loop().create_future()
         worker.pending[request_id] = answer
         payload = pickle.dumps(list(pictures), protocol=pickle.HIGHEST_PROTOCOL)
-        assert worker.writer is not None
         worker.writer.write(_FRAME.pack(request_id, len(payload)) + payload)
         try:
             drawn = await answer
@@ -162,15 +165,13 @@ class RenderWorkers:
         """Stop the workers: each ends when its connection closes (terminated if it lingers)."""
         self._closing = True
         for worker in self._workers:
-            if worker.writer is not None:
-                worker.writer.close()
-                with contextlib.suppress(Exception):
-                    await worker.writer.wait_closed()
-        for worker in self._workers:
-            if worker.reading is not None:
-                worker.reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await worker.reading
+            worker.writer.close()
+            with contextlib.suppress(Exception):
+                await worker.writer.wait_closed()
+        for reading in self._readers:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reading
         await asyncio.to_thread(self._join)
 
     def _join(self) -> None:
