@@ -33,6 +33,7 @@ from .scene import (
     Scene,
     card_layout,
     draw_card,
+    fingerprint_height,
     palette_for,
     subject_grid,
     variant_of,
@@ -167,7 +168,7 @@ def png_card(scene: Scene) -> bytes:
         _kept_band(scene, subject.grid, start, stop, card_place)
         if blank
         else compressed(filtered(_band(scene, subject.grid, start, stop)))
-        for start, stop, blank in _card_rows(scene, layout, kept * GRID, caption_top)
+        for start, stop, blank in _card_rows(layout, kept * GRID, caption_top)
     ]
     # The caption and the rows below it: the same for every prompt with that caption.
     pieces.append(_kept_band(scene, subject.grid, caption_top, scene.height, (scene.caption,)))
@@ -183,13 +184,11 @@ def png_card(scene: Scene) -> bytes:
     return PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
 
 
-def _card_rows(
-    scene: Scene, layout: CardLayout, start: int, stop: int
-) -> list[tuple[int, int, bool]]:
+def _card_rows(layout: CardLayout, start: int, stop: int) -> list[tuple[int, int, bool]]:
     """The card's rows from ``start`` to ``stop`` cut where the ink starts and stops:
     (first, end, blank). The fingerprint's rows and the prompt's lines have ink drawn per
     request; the paper between them is the same for every prompt of the layout."""
-    strip_end = layout.top + max(2, layout.pad // 3)  # as ``_fingerprint_strip``
+    strip_end = layout.top + fingerprint_height(layout)
     text_top = layout.top + layout.pad
     text_end = text_top
     if layout.lines:

@@ -284,7 +284,12 @@ def _fingerprint_strip(scene: Scene, layout: CardLayout, colours: Palette) -> np
     if scene.channels == 4:
         cells = np.concatenate([cells, np.full((FINGERPRINT_CELLS, 1), 255, np.uint8)], axis=1)
     row = cells.repeat(_cell_widths(layout.right - layout.left), axis=0)
-    return np.broadcast_to(row, (max(2, layout.pad // 3), *row.shape))
+    return np.broadcast_to(row, (fingerprint_height(layout), *row.shape))
+
+
+def fingerprint_height(layout: CardLayout) -> int:
+    """The fingerprint strip's rows: a third of the pad, at least two."""
+    return max(2, layout.pad // 3)
 
 
 @lru_cache(maxsize=128)

@@ -19,6 +19,7 @@ from .scene import (
     Scene,
     card_layout,
     fingerprint,
+    fingerprint_height,
     mosaic_for,
     palette_for,
     subject_shape,
@@ -109,7 +110,7 @@ def svg_document(scene: Scene) -> bytes:
     )
     out.append(f'<rect {box} fill="{_hex(colours.card)}"/>')
     out.append(f'<clipPath id="card"><rect {box}/></clipPath><g clip-path="url(#card)">')
-    width, strip = card.right - card.left, max(2, card.pad // 3)  # the fingerprint, as raster
+    width, strip = card.right - card.left, fingerprint_height(card)  # as the raster draws it
     for cell, colour in enumerate(fingerprint(scene.seed, colours.card)):
         x, x_end = (
             -(-(cell * width) // FINGERPRINT_CELLS),
