@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from PIL import Image
 
 from emulator.render import Scene, encode, render, seed_for
-from emulator.render.text import ELLIPSIS, _one_by_one, _side_by_side, font, wrap
+from emulator.render.text import (
+    ELLIPSIS,
+    _blend_table,
+    _one_by_one,
+    _side_by_side,
+    font,
+    wrap,
+)
 
 
 def scene(**changes: object) -> Scene:
@@ -75,14 +82,23 @@ def test_text_stays_inside_the_card() -> None:
 # Letters, digits, marks that combine, wide scripts, and what has no glyph.
 _CHARACTERS = "ab fijlmwW0123456789.,'\"@%_/\\éßœ中文字한국어\u0301\u0308ﬁ\t"
 _TEXT = st.text(alphabet=st.sampled_from(_CHARACTERS), max_size=40)
+# Words that recur at other places along a line (a kept word's layout is met again there),
+# some starting with a glyph that reaches left of its pen ('j'), some wide ('W'), apart by
+# one to three spaces.
+_WORD = st.sampled_from(["jolly", "W", "otter", "fij", "中文", "a", "0.5", "\u00e9t\u00e9", "ﬁx"])
+_SPACES = st.sampled_from([" ", "  ", "   "])
+_WORDY_TEXT = st.lists(st.tuples(_WORD, _SPACES), max_size=8).map(
+    lambda pairs: "".join(word + gap for word, gap in pairs).rstrip(" ")
+)
 
 
-@settings(max_examples=150, deadline=None)
-@given(_TEXT, st.sampled_from([11, 12, 23, 32, 90]))
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_TEXT, _WORDY_TEXT), st.sampled_from([11, 12, 23, 32, 90]))
 def test_a_line_s_mask_is_every_glyph_at_its_place_overlaps_taking_the_larger(
     text: str, size: int
 ) -> None:
-    """The line drawn in two side-by-side halves equals the glyphs drawn one by one."""
+    """The line built from kept words, in two side-by-side halves, equals the glyphs drawn
+    one by one at their pen positions."""
     face = font(size)
     width = math.ceil(sum(face.glyph(c).advance for c in text)) + size
     places, pen = [], 0.0
@@ -94,6 +110,9 @@ def test_a_line_s_mask_is_every_glyph_at_its_place_overlaps_taking_the_larger(
     expected = _one_by_one(places, np.zeros((face.line_height, width), np.uint8))
     drawn = face._line_mask(text)
     assert drawn.shape == expected.shape and np.array_equal(drawn, expected)
+    for ink, paper in [((24, 24, 28), (250, 249, 246)), ((96, 98, 108, 255), (250, 249, 246, 255))]:
+        table = _blend_table(ink, paper)  # in colour: kept words joined, or the mask blended
+        assert np.array_equal(face.line_pixels(text, table), table.take(expected, axis=0))
 
 
 def test_glyphs_wider_than_two_advances_are_drawn_one_by_one() -> None:

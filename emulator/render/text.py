@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from .kept import BoundedCache
 
 ELLIPSIS = "…"
 _GLYPHS_PER_FONT = 4096  # bound on cached glyphs per size; prompts can hold any script
@@ -42,6 +44,9 @@ class GlyphFont:
         self._glyphs: dict[str, Glyph] = {}
         self._lines: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        # FreeType's advances are 1/64 px: their sums are exact in any order (a kept word's
+        # place is then exact too). Cleared if a glyph's is not.
+        self._exact_advances = True
 
     def glyph(self, char: str) -> Glyph:
         found = self._glyphs.get(char)
@@ -58,6 +63,8 @@ class GlyphFont:
 
     def _draw(self, char: str) -> Glyph:
         advance = self._font.getlength(char)
+        if (advance * 64) % 1:
+            self._exact_advances = False
         x0, _, x1, _ = self._font.getbbox(char)
         left = min(0, math.floor(x0))
         width = max(1, math.ceil(max(x1, advance)) - left)
@@ -84,23 +91,152 @@ class GlyphFont:
         return mask
 
     def _line_mask(self, text: str) -> np.ndarray:
-        """Each glyph at its pen position, overlaps taking the larger coverage. Neighbours
-        may overlap, every other glyph does not: the even and the odd glyphs are each laid
-        side by side in one concatenation, and the two rows merged by one maximum (a
-        numpy call per glyph cost more)."""
+        """Each glyph at its pen position, overlaps taking the larger coverage: from the
+        line's kept words (``laid_words``), else glyph by glyph."""
+        laid = self.laid_words(text)
+        if laid is None:
+            return self._glyph_line(text)
+        places, width = laid
+        return _laid([(x, word.mask) for x, word in places], width, self.line_height)
+
+    def line_pixels(self, text: str, table: np.ndarray) -> np.ndarray:
+        """The line in colour (``table``: a colour per coverage, paper first), H×W×C. Words
+        apart, as they nearly always are, it is their kept colour blocks joined with paper
+        between: no per-pixel lookup for the words a line shares with others."""
+        laid = self.laid_words(text)
+        if laid is not None:
+            line = _coloured_line(*laid, table, self.line_height)
+            if line is not None:
+                return line
+        return table.take(self.line_mask(text), axis=0)  # 4x a fancy index
+
+    def laid_words(self, text: str) -> tuple[list[tuple[int, _Word]], int] | None:
+        """The line's words at their columns, and the line's width; None where the kept
+        words cannot give it exactly (a glyph left of the line's start, a space with ink,
+        advances that do not add up exactly): then it is laid glyph by glyph. A word at an
+        even pen offset and a phase looks the same wherever it lands."""
+        space = self.glyph(" ")
+        if space.mask.any() or not self._exact_advances:
+            return None
+        places, pen = [], 0.0
+        for index, chars in enumerate(text.split(" ")):
+            if index:
+                pen += space.advance
+            if not chars:
+                continue
+            base = 2 * math.floor(pen / 2)  # even: rounding half to even is unchanged by it
+            word = self._word(chars, pen - base)
+            if base + word.left < 0:  # the line's first glyph is moved right to column 0
+                return None
+            places.append((base + word.left, word))
+            pen += word.advance
+        if not self._exact_advances:  # a glyph just drawn for this line says otherwise
+            return None
+        return places, math.ceil(pen) + self.size
+
+    def _word(self, chars: str, phase: float) -> _Word:
+        key = (self.size, chars, phase)
+        found = _WORDS.get(key)
+        if isinstance(found, _Word):
+            return found
+        places, pen = [], phase
+        for g in (self.glyph(c) for c in chars):
+            places.append((round(pen) + g.left, g.mask))
+            pen += g.advance
+        left = min(x for x, _ in places)
+        width = max(x + mask.shape[1] for x, mask in places) - left
+        mask = _laid([(x - left, m) for x, m in places], width, self.line_height)
+        mask.flags.writeable = False
+        word = _Word(mask, left, pen - phase, key)
+        _WORDS.put(key, word, mask.nbytes * (1 + 2 * 4) + 200)  # the mask, two inks in RGBA
+        return word
+
+    def _glyph_line(self, text: str) -> np.ndarray:
+        """The reference layout: glyph by glyph, none left of column 0."""
         glyphs = [self.glyph(c) for c in text]
-        width = math.ceil(sum(g.advance for g in glyphs)) + self.size
         places, pen = [], 0.0
         for g in glyphs:
-            x = max(0, round(pen) + g.left)
-            room = width - x
-            places.append((x, g.mask if g.mask.shape[1] <= room else g.mask[:, : max(0, room)]))
+            places.append((max(0, round(pen) + g.left), g.mask))
             pen += g.advance
-        blank = np.zeros((self.line_height, width), np.uint8)
-        halves = [_side_by_side(places[parity::2], blank) for parity in (0, 1)]
-        if halves[0] is None or halves[1] is None:  # glyphs wider than two advances
-            return _one_by_one(places, blank)
-        return np.maximum(halves[0], halves[1])
+        return _laid(
+            places, math.ceil(sum(g.advance for g in glyphs)) + self.size, self.line_height
+        )
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word's glyphs laid out from a pen phase: its mask and where the mask starts."""
+
+    mask: np.ndarray
+    left: int  # the mask's first column, from the pen's even part where the word starts
+    advance: float
+    key: tuple[object, ...]  # font size, characters, phase
+    # The word in the colours it was drawn in (ink and paper): a card has two inks on one
+    # paper, and the kept word's size counts room for them.
+    coloured: dict[tuple[bytes, bytes], np.ndarray] = field(default_factory=dict)
+
+
+def _coloured_line(
+    places: list[tuple[int, _Word]], width: int, table: np.ndarray, height: int
+) -> np.ndarray | None:
+    """Kept words in colour, joined with paper between them on a line ``width`` wide (cut
+    at its end); None if two words overlap (their coverage must be merged first)."""
+    paper = _paper(height, table.shape[1], table[0].tobytes(), width)
+    parts, end = [], 0
+    for x, word in places:
+        if x < end:
+            return None
+        block = _coloured_word(word, table)
+        block = block if block.shape[1] <= width - x else block[:, : max(0, width - x)]
+        if not block.shape[1]:
+            continue
+        parts += [paper[:, : x - end], block]
+        end = x + block.shape[1]
+    parts.append(paper[:, : width - end])
+    return np.concatenate(parts, axis=1)
+
+
+def _coloured_word(word: _Word, table: np.ndarray) -> np.ndarray:
+    colours = table[0].tobytes(), table[255].tobytes()  # paper and ink decide the table
+    block = word.coloured.get(colours)
+    if block is None:
+        block = table.take(word.mask, axis=0)
+        block.flags.writeable = False
+        word.coloured[colours] = block
+    return block
+
+
+@lru_cache(maxsize=64)
+def _paper_for(height: int, channels: int, colour: bytes, width: int) -> np.ndarray:
+    block = np.frombuffer(colour * (height * width), np.uint8).reshape(height, width, channels)
+    return block  # read-only: it is a bytes object's
+
+
+def _paper(height: int, channels: int, colour: bytes, width: int) -> np.ndarray:
+    """A read-only block of paper at least ``width`` wide (kept in a few widths)."""
+    return _paper_for(height, channels, colour, 1 << max(6, (width - 1).bit_length()))
+
+
+# Laid-out words of every size with their colours, bounded by their bytes (a 4K card's
+# word: ~25 KB of mask).
+_WORDS = BoundedCache(48 * 1024 * 1024)
+
+
+def _laid(places: list[tuple[int, np.ndarray]], width: int, height: int) -> np.ndarray:
+    """Masks at their columns on a blank line ``width`` wide (cut at its end), overlaps taking
+    the larger coverage. Mostly none overlap (words never): one concatenation. Else
+    neighbours may, every other one does not: the even and the odd masks are each laid side
+    by side, and the two merged by one maximum (a numpy call per mask cost more)."""
+    places = [(x, mask if mask.shape[1] <= width - x else mask[:, : max(0, width - x)])
+              for x, mask in places]  # fmt: skip
+    blank = np.zeros((height, width), np.uint8)
+    line = _side_by_side(places, blank)
+    if line is not None:
+        return line
+    halves = [_side_by_side(places[parity::2], blank) for parity in (0, 1)]
+    if halves[0] is None or halves[1] is None:  # masks wider than two advances
+        return _one_by_one(places, blank)
+    return np.maximum(halves[0], halves[1])
 
 
 def _side_by_side(places: list[tuple[int, np.ndarray]], blank: np.ndarray) -> np.ndarray | None:
@@ -187,17 +323,18 @@ def draw_line(
     """Draw ``text`` in ``ink`` on a stretch of ``pixels`` (H×W×C uint8) that is all ``paper``.
 
     Because the paper is one colour, every coverage value maps to one colour: a 256-entry
-    table replaces per-pixel blending arithmetic.
+    table replaces per-pixel blending arithmetic. A line outside ``pixels`` (a band of the
+    picture) is not laid out at all.
     """
-    mask = face.line_mask(text)
     height, width, channels = pixels.shape
-    top, left = max(0, y), max(0, x)
-    bottom, right = min(height, y + mask.shape[0]), min(width, x + mask.shape[1])
-    if bottom <= top or right <= left:
+    top, bottom = max(0, y), min(height, y + face.line_height)
+    if bottom <= top or x >= width:
         return
-    table = _blend_table(ink[:channels], paper[:channels])
-    visible = mask[top - y : bottom - y, left - x : right - x]
-    pixels[top:bottom, left:right] = table.take(visible, axis=0)  # 4× a fancy index
+    line = face.line_pixels(text, _blend_table(ink[:channels], paper[:channels]))
+    left, right = max(0, x), min(width, x + line.shape[1])
+    if right <= left:
+        return
+    pixels[top:bottom, left:right] = line[top - y : bottom - y, left - x : right - x]
 
 
 @lru_cache(maxsize=256)
