@@ -135,6 +135,7 @@ class GlyphFont:
         return places, math.ceil(pen) + self.size
 
     def _word(self, chars: str, phase: float) -> _Word:
+        """A word's glyphs laid out from pen position ``phase`` (in [0, 2)), kept."""
         key = (self.size, chars, phase)
         found = _WORDS.get(key)
         if isinstance(found, _Word):
@@ -224,7 +225,7 @@ _WORDS = BoundedCache(48 * 1024 * 1024)
 
 def _laid(places: list[tuple[int, np.ndarray]], width: int, height: int) -> np.ndarray:
     """Masks at their columns on a blank line ``width`` wide (cut at its end), overlaps taking
-    the larger coverage. Mostly none overlap (words never): one concatenation. Else
+    the larger coverage. Mostly none overlap (words seldom do): one concatenation. Else
     neighbours may, every other one does not: the even and the odd masks are each laid side
     by side, and the two merged by one maximum (a numpy call per mask cost more)."""
     places = [(x, mask if mask.shape[1] <= width - x else mask[:, : max(0, width - x)])
