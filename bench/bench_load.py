@@ -18,9 +18,11 @@ each. The load average is printed before and after.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -191,7 +193,10 @@ def start_prism(port: int) -> subprocess.Popen[bytes] | None:
     if shutil.which("npx") is None:
         return None
     command = ["npx", "-y", "@stoplight/prism-cli@5", "mock", "-p", str(port), str(SPEC)]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # In a session of its own: npx starts node as a child, which must end with it.
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 DESCRIPTIONS = {
@@ -245,11 +250,26 @@ class Stopping:
         return process
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
-        process.terminate()
+        """End the process; one started in a session of its own (npx, whose node is its
+        child) is ended with its whole process group."""
+        group = os.getsid(process.pid) == process.pid if process.poll() is None else False
+
+        def send(number: int) -> None:
+            with contextlib.suppress(ProcessLookupError):
+                if group:
+                    os.killpg(process.pid, number)
+                else:
+                    process.send_signal(number)
+
+        send(signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            send(signal.SIGKILL)
+            process.wait()
+        if group:  # what is left of it (node outlives npx)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def __enter__(self) -> Stopping:
         return self
