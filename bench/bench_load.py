@@ -310,7 +310,10 @@ def main() -> None:
                 script = lua_script(CASES[name], Path(folder), fresh)
                 # Warm up: the first request of each of the 384 subject variants compresses
                 # it (a few ms; at 4K, 20 ms): runs measure the steady state, not the start.
-                wrk(url, script, 2, WARM_UP_SECONDS.get(name, 1) if fresh else 1)
+                # One client warms the server's own process (it draws alone), eight the
+                # render workers (they draw while requests overlap).
+                for clients in (1, 8):
+                    wrk(url, script, clients, WARM_UP_SECONDS.get(name, 1) if fresh else 1)
                 rows = run_levels(url, script, levels, args.seconds, args.runs)
                 results[name, fresh] = rows
                 prompt = "a fresh prompt per request" if fresh else "the same prompt every time"

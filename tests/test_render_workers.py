@@ -138,6 +138,47 @@ def test_the_server_hands_large_renders_to_workers_while_others_wait() -> None:
     assert not any(process.is_alive() for process in workers.processes)
 
 
+def test_quick_cards_go_to_workers_only_while_requests_overlap() -> None:
+    """A 1024x1024 PNG card is drawn on the event loop in one go, so no request waits for
+    it: from one client it stays in the server's process; from several at once, requests
+    overlap and the cards go to the workers (with the pixels the server would draw)."""
+    config = latest().with_overrides(render_workers=1)
+    asked = {"model": "gpt-image-2", "quality": "low"}
+    with EmulatorServer(config) as server:
+        workers = server.app.state.render_workers
+        assert isinstance(workers, RenderWorkers)
+        for _ in range(200):  # started in the background
+            if workers.ready:
+                break
+            time.sleep(0.05)
+        assert workers.ready
+        client = server.client(max_retries=0)
+
+        def generate(prompt: str) -> bytes:
+            result = client.images.generate(prompt=prompt, **asked)  # type: ignore[arg-type]
+            assert result.data
+            image = decode(result.data[0].b64_json)
+            assert image.size == (1024, 1024) and image.format == "PNG" and image.mode == "RGB"
+            return image.tobytes()
+
+        for i in range(12):  # one client, one request at a time
+            generate(f"a lone heron {i}")
+        assert workers.drawn == 0
+        prompts = [f"a crowd of herons {i}" for i in range(48)]
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(generate, prompts))
+        assert workers.drawn > 0  # requests overlapped: some cards went to the worker
+        for prompt, pixels in zip(prompts, together, strict=True):
+            picture = pictures(prompt=prompt, **asked)[0]
+            assert pixels == render(picture[0]).tobytes()
+        time.sleep(0.2)  # longer than overlaps are remembered
+        drawn = workers.drawn
+        for i in range(6):
+            generate(f"a lone heron again {i}")
+        assert workers.drawn == drawn  # one client again: drawn in the server's process
+        assert all(entry.status == 200 for entry in server.emulator.journal.entries())
+
+
 def test_a_worker_per_core_from_the_command_line_none_in_process() -> None:
     assert Config().render_workers == -1
     assert cli.served(Config()).render_workers == (os.cpu_count() or 1)

@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import datetime
 import logging
+import math
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -100,6 +101,8 @@ def reads(kind: Body) -> Callable[[Request, Catalog], Body]:
 
 async def handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response:
     InFlight.count += 1
+    if InFlight.count > 1:
+        InFlight.overlapped_at = time.monotonic()
     try:
         return await _handle(endpoint, request)
     finally:
@@ -375,9 +378,16 @@ RENDERS = anyio.CapacityLimiter(os.cpu_count() or 2)
 
 class InFlight:
     """How many API requests this process is answering now (all apps in it together: they
-    share its cores): a render worker is worth its hand-over only when others wait."""
+    share its cores), and when one last began while another was answered: a render worker
+    is worth its hand-over only when others wait."""
 
     count = 0
+    overlapped_at = -math.inf  # time.monotonic()
+
+
+# How long requests count as overlapping after two last did: under a steady load from several
+# clients, hand-overs keep them overlapping; a single client's requests never overlap.
+OVERLAP_MEMORY_SECONDS = 0.05
 
 
 async def rendered(call: Call, job: ImageJob) -> list[bytes]:
@@ -385,17 +395,23 @@ async def rendered(call: Call, job: ImageJob) -> list[bytes]:
     loop (a small PNG card) or in a thread."""
     workers: RenderWorkers | None = getattr(call.request.app.state, "render_workers", None)
     workers = workers if workers is not None and workers.ready else None
-    # Others wait only while this request waits (a large render in a thread): a request on
-    # the event loop runs to its end in one go, so a quick card never counts them.
-    waited_for = InFlight.count > 1
-    if isinstance(job, GenerationJob) and job.drawn_anywhere and waited_for and workers:
-        try:
-            return await draw_elsewhere(job, workers.draw)
-        except WorkerGone as gone:
-            log.warning("drawing in-process: %s", gone)
+    if workers is not None and isinstance(job, GenerationJob) and job.drawn_anywhere:
+        if InFlight.count == 1 and not _overlapping():
+            # A request on the event loop runs to its end in one go: requests already read
+            # start only if it lets them, and only then do they count.
+            await asyncio.sleep(0)
+        if InFlight.count > 1 or _overlapping():
+            try:
+                return await draw_elsewhere(job, workers.draw)
+            except WorkerGone as gone:
+                log.warning("drawing in-process: %s", gone)
     if job.quick:
         return job.render_images()
     return await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
+
+
+def _overlapping() -> bool:
+    return time.monotonic() - InFlight.overlapped_at < OVERLAP_MEMORY_SECONDS
 
 
 async def answer(call: Call, job: ImageJob) -> Response:
