@@ -25,6 +25,7 @@ from PIL import Image
 from emulator import Config, cli
 from emulator.contract.catalog import CATALOG
 from emulator.contract.validation import check_request
+from emulator.jobs import workers as workers_module
 from emulator.jobs.generation import GenerationJob, Picture, encoded_picture
 from emulator.jobs.workers import RenderWorkers, WorkerGone
 from emulator.render import render
@@ -58,6 +59,32 @@ async def _drawn_by_workers(batches: list[list[Picture]]) -> list[list[bytes]]:
     finally:
         await workers.aclose()
         assert not any(process.is_alive() for process in workers.processes)
+
+
+async def _quick_and_large() -> tuple[list[int], list[int]]:
+    """Pictures each of two workers drew: twelve quick cards at once, then twelve large."""
+    workers = RenderWorkers(2)
+    await workers.start()
+    try:
+        cards = [pictures(prompt=f"a quick card {i}") for i in range(12)]
+        await asyncio.gather(*(workers.draw(card, quick=True) for card in cards))
+        after_cards = workers.drawn_by
+        large = [pictures(prompt=f"a large one {i}", size="1536x1024") for i in range(12)]
+        await asyncio.gather(*(workers.draw(picture) for picture in large))
+        return after_cards, workers.drawn_by
+    finally:
+        await workers.aclose()
+
+
+def test_quick_cards_leave_a_core_to_the_server_large_renders_take_every_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On two cores one worker takes the quick cards (the server's process needs the other
+    core); large renders go to every worker."""
+    monkeypatch.setattr(workers_module, "QUICK_WORKERS", 1)
+    after_cards, after_large = asyncio.run(_quick_and_large())
+    assert after_cards == [12, 0]
+    assert after_large[0] >= 12 and after_large[1] > 0 and sum(after_large) == 24
 
 
 def test_workers_draw_the_bytes_the_server_would_draw() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime
+import functools
 import logging
 import math
 import os
@@ -402,7 +403,7 @@ async def rendered(call: Call, job: ImageJob) -> list[bytes]:
             await asyncio.sleep(0)
         if InFlight.count > 1 or _overlapping():
             try:
-                return await draw_elsewhere(job, workers.draw)
+                return await draw_elsewhere(job, functools.partial(workers.draw, quick=job.quick))
             except WorkerGone as gone:
                 log.warning("drawing in-process: %s", gone)
     if job.quick:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 import socket
 import struct
@@ -28,6 +29,8 @@ from .generation import Picture, encoded_picture
 log = logging.getLogger("emulator")
 
 _FRAME = struct.Struct(">QI")  # request id, payload length
+# Workers that take quick pictures: one core is left to the server's process.
+QUICK_WORKERS = max(1, (os.cpu_count() or 2) - 1)
 
 
 class WorkerGone(Exception):
@@ -63,6 +66,7 @@ class _Worker:
     writer: asyncio.StreamWriter
     pending: dict[int, asyncio.Future[list[bytes]]] = field(default_factory=dict)
     alive: bool = True
+    drawn: int = 0
 
 
 class RenderWorkers:
@@ -120,11 +124,17 @@ class RenderWorkers:
             workers.append((process, ours))
         return workers
 
-    async def draw(self, pictures: Sequence[Picture]) -> list[bytes]:
-        """The pictures' bytes, drawn by the least busy worker."""
+    async def draw(self, pictures: Sequence[Picture], quick: bool = False) -> list[bytes]:
+        """The pictures' bytes, drawn by the least busy worker. Quick pictures (a card that
+        takes the server about as long to hand over and answer as a worker to draw) go to
+        the workers of all cores but one: the server's process is their bound, and a worker
+        on its core would only take its time (on 2 cores: 2,200-2,300 req/s with one worker
+        against 1,500-1,700 with two, for fresh 1024x1024 PNGs from 8 clients)."""
         alive = [worker for worker in self._workers if worker.alive]
         if not alive or self._closing:
             raise WorkerGone("no render worker is running")
+        if quick:
+            alive = alive[:QUICK_WORKERS]
         worker = min(alive, key=lambda candidate: len(candidate.pending))
         self._next_id += 1
         request_id = self._next_id
@@ -137,7 +147,13 @@ class RenderWorkers:
         finally:
             worker.pending.pop(request_id, None)
         self.drawn += len(drawn)
+        worker.drawn += len(drawn)
         return drawn
+
+    @property
+    def drawn_by(self) -> list[int]:
+        """Pictures each worker drew, in the order they were started."""
+        return [worker.drawn for worker in self._workers]
 
     async def _read_answers(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
         try:
