@@ -7,6 +7,7 @@ wins over the variable, the variable over the default.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import socket
@@ -86,7 +87,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself
         )
     )
-    server.run(sockets=[listening])
+    # After a Ctrl-C shutdown uvicorn raises the signal again; its own command line takes
+    # the KeyboardInterrupt back, and so does this one (no traceback).
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[listening])
 
 
 def served(config: Config) -> Config:
