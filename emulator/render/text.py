@@ -154,14 +154,11 @@ class GlyphFont:
 
     def _glyph_line(self, text: str) -> np.ndarray:
         """The reference layout: glyph by glyph, none left of column 0."""
-        glyphs = [self.glyph(c) for c in text]
         places, pen = [], 0.0
-        for g in glyphs:
+        for g in (self.glyph(c) for c in text):
             places.append((max(0, round(pen) + g.left), g.mask))
             pen += g.advance
-        return _laid(
-            places, math.ceil(sum(g.advance for g in glyphs)) + self.size, self.line_height
-        )
+        return _laid(places, math.ceil(pen) + self.size, self.line_height)
 
 
 @dataclass(frozen=True)
@@ -182,19 +179,9 @@ def _coloured_line(
 ) -> np.ndarray | None:
     """Kept words in colour, joined with paper between them on a line ``width`` wide (cut
     at its end); None if two words overlap (their coverage must be merged first)."""
-    paper = _paper(height, table.shape[1], table[0].tobytes(), width)
-    parts, end = [], 0
-    for x, word in places:
-        if x < end:
-            return None
-        block = _coloured_word(word, table)
-        block = block if block.shape[1] <= width - x else block[:, : max(0, width - x)]
-        if not block.shape[1]:
-            continue
-        parts += [paper[:, : x - end], block]
-        end = x + block.shape[1]
-    parts.append(paper[:, : width - end])
-    return np.concatenate(parts, axis=1)
+    paper = _paper(height, table.shape[1], table[0].tobytes(), width)[:, :width]
+    blocks = [(x, _coloured_word(word, table)) for x, word in places]
+    return _side_by_side(_cut_at(blocks, width), paper)
 
 
 def _coloured_word(word: _Word, table: np.ndarray) -> np.ndarray:
@@ -228,8 +215,7 @@ def _laid(places: list[tuple[int, np.ndarray]], width: int, height: int) -> np.n
     the larger coverage. Mostly none overlap (words seldom do): one concatenation. Else
     neighbours may, every other one does not: the even and the odd masks are each laid side
     by side, and the two merged by one maximum (a numpy call per mask cost more)."""
-    places = [(x, mask if mask.shape[1] <= width - x else mask[:, : max(0, width - x)])
-              for x, mask in places]  # fmt: skip
+    places = _cut_at(places, width)
     blank = np.zeros((height, width), np.uint8)
     line = _side_by_side(places, blank)
     if line is not None:
@@ -240,8 +226,15 @@ def _laid(places: list[tuple[int, np.ndarray]], width: int, height: int) -> np.n
     return np.maximum(halves[0], halves[1])
 
 
+def _cut_at(places: list[tuple[int, np.ndarray]], width: int) -> list[tuple[int, np.ndarray]]:
+    """Masks (or coloured blocks) at their columns, cut where a line ``width`` wide ends."""
+    return [(x, block if block.shape[1] <= width - x else block[:, : max(0, width - x)])
+            for x, block in places]  # fmt: skip
+
+
 def _side_by_side(places: list[tuple[int, np.ndarray]], blank: np.ndarray) -> np.ndarray | None:
-    """Glyph masks that do not overlap, at their columns on a blank line (None if some do)."""
+    """Masks (or coloured blocks) that do not overlap, at their columns on a blank line (or
+    paper), joined in one concatenation; None if some overlap."""
     parts, end = [], 0
     for x, mask in places:
         if not mask.shape[1]:
