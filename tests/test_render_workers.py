@@ -136,17 +136,23 @@ def decode_png_size(data: bytes) -> tuple[int, int]:
     return Image.open(io.BytesIO(data)).size
 
 
+def _started_workers(server: EmulatorServer) -> RenderWorkers:
+    """The served app's render workers, once up (they start in the background)."""
+    workers = server.app.state.render_workers
+    assert isinstance(workers, RenderWorkers)
+    for _ in range(200):
+        if workers.ready:
+            break
+        time.sleep(0.05)
+    assert workers.ready
+    return workers
+
+
 def test_the_server_hands_large_renders_to_workers_while_others_wait() -> None:
     config = latest().with_overrides(render_workers=1)
     asked = {"model": "gpt-image-2", "quality": "low", "size": "1536x1024", "output_format": "jpeg"}
     with EmulatorServer(config) as server:
-        workers = server.app.state.render_workers
-        assert isinstance(workers, RenderWorkers)
-        for _ in range(200):  # started in the background
-            if workers.ready:
-                break
-            time.sleep(0.05)
-        assert workers.ready
+        workers = _started_workers(server)
         client = server.client(max_retries=0)
 
         def generate(i: int) -> bytes:
@@ -173,13 +179,7 @@ def test_quick_cards_go_to_workers_only_while_requests_overlap() -> None:
     config = latest().with_overrides(render_workers=1)
     asked = {"model": "gpt-image-2", "quality": "low"}
     with EmulatorServer(config) as server:
-        workers = server.app.state.render_workers
-        assert isinstance(workers, RenderWorkers)
-        for _ in range(200):  # started in the background
-            if workers.ready:
-                break
-            time.sleep(0.05)
-        assert workers.ready
+        workers = _started_workers(server)
         client = server.client(max_retries=0)
 
         def generate(prompt: str) -> bytes:
