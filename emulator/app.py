@@ -33,7 +33,8 @@ from .api.pipeline import ApiEndpoint, QuietDrops, handle
 from .api.responses import RESPONSES
 from .api.variations import VARIATIONS
 from .config import Config
-from .contract import errors, tokenizer
+from .contract import added_models, errors, tokenizer
+from .contract.added_models import AddedModel
 from .contract.catalog import CATALOG
 from .contract.specs import MiB
 from .jobs.workers import RenderWorkers
@@ -178,6 +179,15 @@ def recordings_of(config: Config) -> Recordings | None:
     return None
 
 
+def added_models_of(config: Config) -> list[AddedModel]:
+    """The models ``--model`` adds, checked against the catalog (a ValueError says why one
+    cannot be added)."""
+    models: list[AddedModel] = []
+    for model in config.added_models:
+        models.append(added_models.checked(model, CATALOG, models))
+    return models
+
+
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> EmulatorApp:
     """The emulator as an ASGI app; its state is ``app.state.emulator`` (an ``Emulator``)."""
     config = config or Config()
@@ -193,6 +203,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
         as_of=config.as_of_setting,
         recordings=recordings_of(config),
     )
+    emulator._set_added(added_models_of(config))
 
     # Render workers run for a served app's lifetime (none in-process: tests, the plugin).
     workers = RenderWorkers(config.render_workers) if config.render_workers > 0 else None

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from . import __version__
-from .app import create_app
+from .app import added_models_of, create_app
 from .config import OPTIONS, Config
 from .contract.dates import LATEST, TODAY, AsOf, today
 
@@ -38,13 +38,20 @@ def parser() -> argparse.ArgumentParser:
             cli.add_argument(flag, action="store_const", const=True, default=None, help=help_text)
             continue
         kind = {"int": int, "float": float}.get(str(option.type), str)
+        if option.metadata.get("repeatable"):
+            cli.add_argument(flag, action="append", default=None, metavar=option.name.upper(),
+                             help=help_text)  # fmt: skip
+            continue
         cli.add_argument(flag, type=kind, default=None, metavar=option.name.upper(), help=help_text)
     return cli
 
 
 def config_from(argv: Sequence[str] | None = None) -> Config:
-    args = parser().parse_args(argv)
-    return Config.from_env().with_overrides(**vars(args))
+    args = vars(parser().parse_args(argv))
+    for name, value in args.items():
+        if isinstance(value, list):  # a repeatable flag: its values, as the variable holds them
+            args[name] = ",".join(value)
+    return Config.from_env().with_overrides(**args)
 
 
 def as_of_description(as_of: AsOf) -> str:
@@ -68,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = config_from(arguments)
     try:
         as_of = config.as_of_setting  # checked before anything starts
+        added = added_models_of(config)
     except ValueError as error:
         raise SystemExit(str(error)) from None
     listening = bound(config.host, config.port)  # the banner only once the port is ours
@@ -77,7 +85,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     public = config.public_url.rstrip("/") or base
     print(f"openai-images-emulator {__version__}: OpenAI(base_url='{public}/v1', api_key='any')")
     print(f"inspector: {public}/_emulator/")
-    print(f"answering as of {as_of_description(as_of)}", flush=True)
+    print(f"answering as of {as_of_description(as_of)}")
+    for model in added:
+        print(f"serving {model.name} as a copy of {model.copy_of} (--model)")
+    if config.record:
+        print(f"recording to {config.record} from {config.upstream_base}")
+    elif config.replay:
+        strict = (
+            "strict: a request no recording matches is refused"
+            if config.replay_strict
+            else ("a request no recording matches is emulated")
+        )
+        print(f"replaying {config.replay} ({strict})")
+    sys.stdout.flush()
     config = served(config)
     server = uvicorn.Server(
         uvicorn.Config(

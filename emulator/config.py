@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .contract.added_models import AddedModel, parse_pairs
 from .contract.dates import AsOf, parse_as_of
 
 ENV_PREFIX = "IMAGES_EMULATOR_"
 
 
-def _option(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _option(default: Any, help: str, repeatable: bool = False) -> Any:
+    """An option; ``repeatable``: the flag may be given more than once (values joined by
+    commas, as the environment variable holds them)."""
+    return field(default=default, metadata={"help": help, "repeatable": repeatable})
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,22 @@ class Config:
         "x-emulator-as-of); 'today' (the default): the machine's date, read per request; "
         "'latest': every model served, each with its latest behaviour",
     )
+    model: str = _option(
+        "",
+        "serve a model the catalog does not know as a copy of one it knows, NEW=KNOWN (e.g. "
+        "gpt-6.3-sol=gpt-6.2-sol), image and text models alike; repeat the flag or separate "
+        "pairs with commas",
+        repeatable=True,
+    )
     record: str = _option(
         "",
         "a folder: be a proxy to --upstream and write every exchange there (the caller's key "
         "is forwarded, never written)",
     )
-    upstream: str = _option("https://api.openai.com", "where --record sends requests")
+    upstream: str = _option(
+        "https://api.openai.com",
+        "where --record sends requests, with or without the /v1 an OPENAI_BASE_URL ends in",
+    )
     replay: str = _option("", "a folder of recordings: answer a request that matches one with it")
     replay_strict: bool = _option(
         False, "with --replay: refuse a request no recording matches (naming the closest)"
@@ -122,6 +135,18 @@ class Config:
     def as_of_setting(self) -> AsOf:
         """``as_of`` as a day, ``today`` or ``latest``; a ValueError says what is wrong."""
         return parse_as_of(self.as_of, "--as-of")
+
+    @property
+    def upstream_base(self) -> str:
+        """``upstream`` without a trailing slash or ``/v1``: request paths bring their own
+        ``/v1`` (``https://api.openai.com/v1``, as OPENAI_BASE_URL is written, would double it)."""
+        base = self.upstream.strip().rstrip("/")
+        return base.removesuffix("/v1")
+
+    @property
+    def added_models(self) -> tuple[AddedModel, ...]:
+        """``model`` as pairs (a ValueError says what is wrong; the catalog checks the names)."""
+        return parse_pairs(self.model, "--model")
 
     @property
     def accepted_keys(self) -> frozenset[str]:

@@ -135,13 +135,17 @@ def emulated_body(response: Any) -> Any:
 
 
 def drift(folder: Path) -> list[dict[str, Any]]:
-    from starlette.testclient import TestClient
+    import httpx
 
     from .app import create_app
+    from .inprocess import sync_transport
 
     recordings = Recordings(folder).load()
     report = []
-    with TestClient(create_app(Config())) as http:
+    # httpx through the app in-process (Starlette's TestClient warns unless httpx2 is there,
+    # which only the openai SDK brings).
+    transport = sync_transport(create_app(Config()), httpx)
+    with httpx.Client(transport=transport, base_url="http://emulator.invalid") as http:
         for recording in recordings.recordings():
             answer = emulated_answer(http, recording, recordings)
             recorded_status = int(recording.data["response"]["status"])

@@ -37,17 +37,20 @@ def _default_app(app: ASGIApp | None) -> ASGIApp:
     return create_app()
 
 
-def sync_transport(app: ASGIApp) -> Any:
-    http = http_module()
+def sync_transport(app: ASGIApp, module: types.ModuleType | None = None) -> Any:
+    """A sync transport into ``app`` for the ``module`` package (httpx or httpx2; by default
+    the one the installed ``openai`` is built on)."""
+    http: types.ModuleType = module if module is not None else http_module()
 
     class SyncASGITransport(http.BaseTransport):  # type: ignore[name-defined]
         def __init__(self) -> None:
             self._asgi = http.ASGITransport(app=app)
             # A daemon thread, so a client nobody closes never keeps the process alive.
             self._loop = asyncio.new_event_loop()
-            threading.Thread(
+            self._thread = threading.Thread(
                 target=self._loop.run_forever, name="emulator-asgi", daemon=True
-            ).start()
+            )
+            self._thread.start()
 
         def handle_request(self, request: Any) -> Any:
             async def call() -> Any:
@@ -60,7 +63,12 @@ def sync_transport(app: ASGIApp) -> Any:
             return asyncio.run_coroutine_threadsafe(call(), self._loop).result()
 
         def close(self) -> None:
+            if self._loop.is_closed():
+                return
             self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            if not self._thread.is_alive():
+                self._loop.close()
 
     return SyncASGITransport()
 

@@ -55,6 +55,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--images-emulator-lenient", action="store_true", help="start the session server lenient"
     )
+    group.addoption(
+        "--images-emulator-model",
+        action="append",
+        default=[],
+        metavar="NEW=KNOWN",
+        help="serve a model the catalog does not know as a copy of a known one "
+        "(gpt-6.3-sol=gpt-6.2-sol); repeatable",
+    )
     parser.addini(
         "images_emulator_options",
         type="linelist",
@@ -72,17 +80,27 @@ def session_config(config: pytest.Config) -> Any:
         pairs.append(f"as_of={config.getoption('images_emulator_as_of')}")
     if config.getoption("images_emulator_lenient"):
         pairs.append("lenient=true")
-    environ = {}
+    pairs += [f"model={model}" for model in config.getoption("images_emulator_model")]
+    environ: dict[str, str] = {}
+    repeatable = {option.name for option in OPTIONS if option.metadata.get("repeatable")}
     for pair in pairs:
         name, sep, value = str(pair).partition("=")
         name = name.strip().replace("-", "_")
         if not sep or name not in {option.name for option in OPTIONS}:
             raise pytest.UsageError(f"images emulator option {pair!r}: expected NAME=VALUE with "
                                     f"one of the emulator's options")  # fmt: skip
-        environ[Config.env_name(name)] = value.strip()
+        key = Config.env_name(name)
+        if name in repeatable and environ.get(key):
+            environ[key] += "," + value.strip()
+        else:
+            environ[key] = value.strip()
     try:
-        return Config.from_env(environ)
-    except SystemExit as error:
+        found = Config.from_env(environ)
+        from .app import added_models_of
+
+        added_models_of(found)  # a model that cannot be added stops the run now
+        return found
+    except (SystemExit, ValueError) as error:
         raise pytest.UsageError(str(error)) from None
 
 
@@ -111,11 +129,13 @@ class RemoteServer:
 
     @property
     def emulator(self) -> Any:
-        raise RuntimeError(
-            "the emulator runs in another process (IMAGES_EMULATOR_URL): use its control "
-            "plane over HTTP, e.g. POST {base_url}/_emulator/faults, with the "
-            "x-emulator-namespace header of this test (images_emulator.namespace)"
-        )
+        """Its control plane over HTTP (the default namespace)."""
+        return self.control("")
+
+    def control(self, namespace: str) -> Any:
+        from .testdouble.remote import RemoteEmulator
+
+        return RemoteEmulator(self.base_url, namespace)
 
     def client(self, **options: Any) -> Any:
         import openai
@@ -133,10 +153,20 @@ class Namespaced:
         self.server = server
         self.namespace = namespace
         self.base_url = server.base_url
+        self._remote: Any = None
 
     @property
     def emulator(self) -> Any:
+        """The namespace's state in-process, or its control plane over HTTP when shared."""
+        if isinstance(self.server, RemoteServer):
+            if self._remote is None:
+                self._remote = self.server.control(self.namespace)
+            return self._remote
         return self.server.emulator.namespace(self.namespace)
+
+    def close(self) -> None:
+        if self._remote is not None:
+            self._remote.close()
 
     @property
     def app(self) -> Any:
@@ -150,14 +180,7 @@ class Namespaced:
         return self.server.client(**options)
 
     def reset(self) -> None:
-        if isinstance(self.server, RemoteServer):
-            import httpx
-
-            httpx.post(
-                f"{self.base_url}/_emulator/reset", headers=self.headers()
-            ).raise_for_status()
-        else:
-            self.emulator.reset()
+        self.emulator.reset()
 
 
 @pytest.fixture(scope="session")
@@ -196,7 +219,7 @@ def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest)
     if options.get("reset", True):
         view.reset()
     if isinstance(images_emulator_server, RemoteServer):
-        yield view
+        yield from _with_remote_settings(view, options)
         return
     emulator = view.emulator
     configured, as_of = emulator.config, emulator.as_of
@@ -210,6 +233,35 @@ def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest)
     emulator.config, emulator.as_of = configured, as_of
     if options.get("namespace"):
         images_emulator_server.emulator.drop_namespace(view.namespace)
+
+
+def _with_remote_settings(view: Namespaced, options: dict[str, Any]) -> Iterator[Namespaced]:
+    """The marker's settings for one test on a shared emulator: set in the test's namespace
+    through the control plane, put back after it (a refusal fails the test, saying why)."""
+    from .testdouble.remote import RemoteControlError
+
+    remote = view.emulator
+    try:
+        as_of, lenient = remote.as_of, remote.lenient
+        if options.get("as_of") is not None:
+            remote.as_of = str(options["as_of"])
+        if options.get("lenient") is not None:
+            remote.lenient = bool(options["lenient"])
+        for fault in options.get("faults", ()):
+            remote.fail_next(**({"kind": fault} if isinstance(fault, str) else fault))
+    except RemoteControlError as refused:
+        view.close()
+        pytest.fail(f"{MARKER} marker on a shared emulator ({URL_VARIABLE}): {refused}")
+    try:
+        yield view
+    finally:
+        try:
+            if options.get("as_of") is not None:
+                remote.as_of = as_of
+            if options.get("lenient") is not None:
+                remote.lenient = lenient
+        finally:
+            view.close()
 
 
 @pytest.fixture

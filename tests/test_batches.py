@@ -223,7 +223,7 @@ def test_edit_and_responses_lines(sdk: openai.OpenAI) -> None:
             line(
                 "r",
                 {
-                    "model": "gpt-4o",
+                    "model": "gpt-5.4",
                     "input": "Draw a boat",
                     "tools": [{"type": "image_generation", "quality": "low"}],
                 },

@@ -138,3 +138,34 @@ def test_a_taken_port_is_one_clear_line_and_no_banner() -> None:
         f"openai-images-emulator: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(another server there? choose one with --port or IMAGES_EMULATOR_PORT)"
     ]
+
+
+def test_the_start_up_lines_say_what_the_emulator_does(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    base = [sys.executable, "-m", "emulator", "--port", "0", "--log-level", "warning"]
+    cases = [
+        (["--record", str(tmp_path / "r"), "--upstream", "https://api.openai.com/v1/"],
+         f"recording to {tmp_path / 'r'} from https://api.openai.com\n"),
+        (["--replay", str(tmp_path), "--replay-strict"],
+         f"replaying {tmp_path} (strict: a request no recording matches is refused)\n"),
+        (["--model", "gpt-6.3-sol=gpt-6.2-sol"],
+         "serving gpt-6.3-sol as a copy of gpt-6.2-sol (--model)\n"),
+    ]  # fmt: skip
+    for flags, line in cases:
+        process = subprocess.Popen([*base, *flags], env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(4)]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        assert lines[2].startswith("answering as of today (")
+        assert lines[3] == line, lines
+
+
+def test_a_model_that_cannot_be_added_stops_the_start() -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    ran = subprocess.run([sys.executable, "-m", "emulator", "--model", "gpt-6.3-sol=gpt-9"],
+                         env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert ran.returncode == 1
+    assert "'gpt-9' is not a model the catalog knows" in ran.stderr

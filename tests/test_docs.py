@@ -81,3 +81,44 @@ def test_shell_snippets_run(where: str, code: str, server: EmulatorServer, tmp_p
     ran = subprocess.run(["bash", "-euo", "pipefail", "-c", localised(code, server)], cwd=tmp_path,
                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert ran.returncode == 0, f"{where}\n{code}\n{ran.stderr[-2000:]}"
+
+
+def readme_curl_recipe() -> str:
+    (recipe,) = [code for _, code in SHELL if code.startswith("answer=$(curl")]
+    return recipe
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the recipe pipes through jq")
+@pytest.mark.parametrize("shell", [["bash", "-c"], ["sh", "-c"]], ids=["bash", "sh"])
+def test_the_curl_recipe_fails_on_an_error_and_leaves_no_file(
+    shell: list[str], server: EmulatorServer, tmp_path: Path
+) -> None:
+    # As a reader pastes it: no pipefail, no errexit.
+    recipe = localised(readme_curl_recipe(), server)
+    env = {**os.environ, "OPENAI_API_KEY": "sk-docs"}
+    unknown = recipe.replace('"model": "gpt-image-2"', '"model": "gpt-image-9"')
+    ran = subprocess.run([*shell, unknown], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60)  # fmt: skip
+    assert ran.returncode != 0
+    assert "The model 'gpt-image-9' does not exist." in ran.stderr
+    assert not (tmp_path / "otter.png").exists()
+    ran = subprocess.run([*shell, recipe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "otter.png") as otter:
+        assert (otter.format, otter.size) == ("PNG", (1024, 1024))
+
+
+def test_the_plugin_installs_from_a_clone() -> None:
+    # The README's line installs this checkout with the extra the plugin needs.
+    readme = (ROOT / "README.md").read_text()
+    (line,) = re.findall(r"`(pip install [^`]*\[pytest\][^`]*)`", readme)
+    assert line == "pip install -e '.[pytest]'"
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^pytest = \["pytest>=8", "openai>=1\.99"\]$', pyproject, re.M)
+    # The versions the README names are the ones tests/test_sdk_versions.py drives.
+    from tests.test_sdk_versions import OLD_SDK
+
+    assert OLD_SDK.removeprefix("openai==") in readme

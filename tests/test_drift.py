@@ -78,3 +78,35 @@ def test_real_target_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     status, report = run("--target", "real")
     assert status == 2 and "needs OPENAI_API_KEY" in report
+
+
+def test_the_drift_command_prints_no_warning_without_httpx2(tmp_path: Path) -> None:
+    # A user who installed the emulator alone has httpx but not httpx2 (the openai SDK's):
+    # Starlette's TestClient would warn then. Every warning is an error here.
+    import subprocess
+    import sys
+
+    from emulator.server import EmulatorServer as Server
+
+    folder = tmp_path / "recorded"
+    with Server() as upstream:
+        from emulator import Config
+
+        with Server(Config(record=str(folder), upstream=upstream.base_url)) as proxy:
+            import httpx
+
+            body = {"model": "gpt-image-2", "prompt": "x", "quality": "low"}
+            key = {"Authorization": "Bearer sk-d"}
+            httpx.post(f"{proxy.base_url}/v1/images/generations", headers=key, json=body)
+    script = (
+        "import sys, warnings\n"
+        "sys.modules['httpx2'] = None\n"
+        "warnings.simplefilter('error')\n"
+        "from emulator.cli import main\n"
+        f"main(['drift', {str(folder)!r}])\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=Path(__file__).parents[1])  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr == ""
+    assert ran.stdout.strip().endswith("1 of 1 recordings agree; 0 contract difference(s)")

@@ -106,7 +106,15 @@ def test_error_bodies_are_worded_in_one_module() -> None:
 
 # The modules that hold model facts as data: the catalog and its shapes (the response
 # styles), its families, the dated changes and the price table.
-MODEL_FACTS = {"catalog", "specs", "gpt_image_models", "eras", "pricing", "responses_api"}
+MODEL_FACTS = {
+    "catalog",
+    "specs",
+    "gpt_image_models",
+    "text_models",
+    "eras",
+    "pricing",
+    "responses_api",
+}
 MODEL_NAMES = {name for name in CATALOG.models}
 
 

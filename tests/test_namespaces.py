@@ -72,7 +72,7 @@ def test_url_images_files_and_responses_stay_in_their_namespace(http: TestClient
     assert http.get(f"/v1/files/{uploaded['id']}", headers=ns("a")).status_code == 200
     assert http.get(f"/v1/files/{uploaded['id']}", headers=ns("b")).status_code == 404
     response = http.post(
-        "/v1/responses", json={"model": "gpt-4o", "input": "hello"}, headers=ns("a")
+        "/v1/responses", json={"model": "gpt-5.4", "input": "hello"}, headers=ns("a")
     ).json()
     assert http.get(f"/v1/responses/{response['id']}", headers=ns("a")).status_code == 200
     assert http.get(f"/v1/responses/{response['id']}", headers=ns("b")).status_code == 404

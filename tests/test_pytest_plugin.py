@@ -146,3 +146,51 @@ def test_fixtures_say_what_they_are(
     ):
         section = listed.split(name, 1)[1].split("\n\n", 1)[0]
         assert "no docstring available" not in section, name
+
+
+def test_the_examples_pass_against_a_shared_emulator(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # IMAGES_EMULATOR_URL, as docs/docker.md sets it up: the marker's faults, as_of and lenient
+    # reach the shared emulator through its control plane, for that test only.
+    from emulator.server import EmulatorServer
+
+    root = Path(__file__).parents[1]
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    pytester.makepyfile(test_examples=(root / "examples" / "test_with_the_plugin.py").read_text())
+    pytester.makepyfile(
+        test_after=(
+            "def test_the_settings_went_back(images_emulator):\n"
+            "    remote = images_emulator.emulator\n"
+            "    assert remote.as_of == 'today' and remote.lenient is False\n"
+            "    assert remote.requests() == []\n"
+        )
+    )
+    load = [] if installed() else ["-p", "emulator.pytest_plugin"]
+    with EmulatorServer() as shared:
+        monkeypatch.setenv("IMAGES_EMULATOR_URL", shared.base_url)
+        result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=5)
+        assert shared.emulator.as_of == "today" and not shared.emulator.config.lenient
+
+
+def test_a_marker_the_shared_emulator_refuses_fails_the_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emulator.server import EmulatorServer
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    pytester.makepyfile(
+        test_bad=(
+            "import pytest\n"
+            "@pytest.mark.images_emulator(as_of='someday')\n"
+            "def test_it(images_client):\n"
+            "    pass\n"
+        )
+    )
+    load = [] if installed() else ["-p", "emulator.pytest_plugin"]
+    with EmulatorServer() as shared:
+        monkeypatch.setenv("IMAGES_EMULATOR_URL", shared.base_url)
+        result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*images_emulator marker on a shared emulator*as_of must be*"])

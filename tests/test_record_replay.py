@@ -73,7 +73,7 @@ EXCHANGES: list[tuple[str, dict[str, Any]]] = [
         "/v1/responses",
         {
             "json": {
-                "model": "gpt-4o",
+                "model": "gpt-5.4",
                 "input": "Draw a boat",
                 "tools": [{"type": "image_generation", "quality": "low"}],
             }
@@ -272,3 +272,16 @@ def test_the_inspector_says_replayed(recorded: Any) -> None:
         page.click("#rows tr:last-child")
         page.wait_for_selector("#detail-body .origin-note")
         assert "replayed (00001-v1-images-generations)" in page.inner_text("#detail-body")
+
+
+@pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
+def test_the_upstream_with_or_without_v1(tmp_path: Path, suffix: str) -> None:
+    # OPENAI_BASE_URL is usually written with /v1; request paths bring their own.
+    with EmulatorServer() as upstream:
+        config = Config(record=str(tmp_path), upstream=upstream.base_url + suffix)
+        with EmulatorServer(config) as proxy, through(proxy) as http:
+            path, request = EXCHANGES[0]
+            answer = http.post(path, **request)
+        (entry,) = upstream.emulator.requests()
+    assert answer.status_code == 200, answer.text
+    assert entry.path == "/v1/images/generations"

@@ -23,6 +23,13 @@ from emulator.inprocess import openai_client
 from .images import encoded, mask_with_hole, solid, striped
 
 DRAW = [{"type": "image_generation"}]
+# Text models served for the foreseeable future (no shutdown announced): tests that are not
+# about dates use them, so that none depends on the day it runs.
+TEXT = responses_api.STEADY_TEXT_MODEL
+TEXT_MINI = "gpt-5.4-mini"
+# The gpt-5 family reasons before it calls the tool; it shuts down on 2026-12-11, so the
+# tests about it pin a day it was served.
+GPT_5_DAY = {"x-emulator-as-of": "2026-11-30"}
 
 
 @pytest.fixture
@@ -63,7 +70,9 @@ def a_turn_with_an_image(text: str, png: bytes) -> list[dict[str, Any]]:
 
 
 def test_a_reasoning_model_draws_an_image(sdk: openai.OpenAI) -> None:
-    response = sdk.responses.create(model="gpt-5", input="Draw an otter", tools=DRAW)
+    response = sdk.responses.create(
+        model="gpt-5", extra_headers=GPT_5_DAY, input="Draw an otter", tools=DRAW
+    )
     assert [item.type for item in response.output] == [
         "reasoning",
         "image_generation_call",
@@ -94,7 +103,7 @@ def test_the_tool_options_decide_the_picture(sdk: openai.OpenAI) -> None:
         "background": "transparent",
         "output_compression": 60,
     }
-    response = sdk.responses.create(model="gpt-4o", input="Draw a sticker of a fox", tools=[tool])  # type: ignore[list-item]
+    response = sdk.responses.create(model=TEXT, input="Draw a sticker of a fox", tools=[tool])  # type: ignore[list-item]
     assert [item.type for item in response.output] == ["image_generation_call", "message"]
     image = image_of(response)
     assert (image.size, image.format, image.mode) == ((1536, 864), "WEBP", "RGBA")
@@ -107,14 +116,14 @@ def test_the_tool_options_decide_the_picture(sdk: openai.OpenAI) -> None:
 
 
 def test_auto_size_follows_the_prompt_s_shape(sdk: openai.OpenAI) -> None:
-    wide = sdk.responses.create(model="gpt-4o", input="Draw a wide landscape", tools=DRAW)
-    tall = sdk.responses.create(model="gpt-4o", input="Draw a tall portrait", tools=DRAW)
+    wide = sdk.responses.create(model=TEXT, input="Draw a wide landscape", tools=DRAW)
+    tall = sdk.responses.create(model=TEXT, input="Draw a tall portrait", tools=DRAW)
     assert image_of(wide).size == (1536, 1024) and image_of(tall).size == (1024, 1536)
 
 
 def test_the_answer_s_keys_and_usage(http: TestClient) -> None:
     answer = http.post(
-        "/v1/responses", json={"model": "gpt-4o-mini", "input": "Draw a kite", "tools": DRAW}
+        "/v1/responses", json={"model": TEXT_MINI, "input": "Draw a kite", "tools": DRAW}
     ).json()
     assert list(answer) == list(responses_api.response_keys(None))
     assert answer["tools"] == [
@@ -159,7 +168,7 @@ def test_keys_by_date(http: TestClient) -> None:
 
 
 def test_without_the_tool_the_answer_is_a_fixed_sentence(sdk: openai.OpenAI) -> None:
-    response = sdk.responses.create(model="gpt-4o", input="hello there")
+    response = sdk.responses.create(model=TEXT, input="hello there")
     assert response.output_text == responses_api.TEXT_ONLY_ANSWER
     assert [item.type for item in response.output] == ["message"]
 
@@ -177,19 +186,19 @@ def test_without_the_tool_the_answer_is_a_fixed_sentence(sdk: openai.OpenAI) -> 
 def test_when_the_model_calls_the_tool(
     sdk: openai.OpenAI, text: str, choice: Any, calls: bool
 ) -> None:
-    response = sdk.responses.create(model="gpt-4o", input=text, tools=DRAW, tool_choice=choice)
+    response = sdk.responses.create(model=TEXT, input=text, tools=DRAW, tool_choice=choice)
     assert any(item.type == "image_generation_call" for item in response.output) is calls
 
 
 def test_the_control_plane_forces_either(http: TestClient, sdk: openai.OpenAI) -> None:
     assert http.post("/_emulator/tool-calls", json={"mode": "never"}).json() == {"mode": "never"}
-    plain = sdk.responses.create(model="gpt-4o", input="Draw an otter", tools=DRAW)
+    plain = sdk.responses.create(model=TEXT, input="Draw an otter", tools=DRAW)
     assert [item.type for item in plain.output] == ["message"]
     http.post("/_emulator/tool-calls", json={"mode": "always"})
-    forced = sdk.responses.create(model="gpt-4o", input="Hi", tools=DRAW)
+    forced = sdk.responses.create(model=TEXT, input="Hi", tools=DRAW)
     assert forced.output[0].type == "image_generation_call"
     header = sdk.responses.create(
-        model="gpt-4o", input="Hi", tools=DRAW, extra_headers={"x-emulator-tool-call": "never"}
+        model=TEXT, input="Hi", tools=DRAW, extra_headers={"x-emulator-tool-call": "never"}
     )
     assert [item.type for item in header.output] == ["message"]
     assert http.post("/_emulator/tool-calls", json={"mode": "maybe"}).status_code == 400
@@ -222,7 +231,7 @@ def test_an_input_image_is_edited_with_its_mask(sdk: openai.OpenAI) -> None:
         "input_image_mask": {"image_url": data_url(mask_with_hole(1024, 1024, hole))},
     }
     response = sdk.responses.create(
-        model="gpt-4o",
+        model=TEXT,
         input=[
             {
                 "role": "user",
@@ -246,7 +255,7 @@ def test_an_input_image_is_edited_with_its_mask(sdk: openai.OpenAI) -> None:
 def test_an_input_image_without_a_mask_is_a_reference(sdk: openai.OpenAI) -> None:
     file = sdk.files.create(file=("cat.png", solid(512, 512), "image/png"), purpose="vision")
     response = sdk.responses.create(
-        model="gpt-4o",
+        model=TEXT,
         input=[
             {
                 "role": "user",
@@ -269,9 +278,12 @@ def test_an_input_image_without_a_mask_is_a_reference(sdk: openai.OpenAI) -> Non
 
 def test_previous_response_id_edits_the_earlier_image(sdk: openai.OpenAI) -> None:
     tool = [{"type": "image_generation", "quality": "low"}]
-    first = sdk.responses.create(model="gpt-5", input="Draw an otter", tools=tool)  # type: ignore[arg-type]
+    first = sdk.responses.create(
+        model="gpt-5", extra_headers=GPT_5_DAY, input="Draw an otter", tools=tool
+    )  # type: ignore[arg-type]
     second = sdk.responses.create(
         model="gpt-5",
+        extra_headers=GPT_5_DAY,
         previous_response_id=first.id,
         input="Now add a hat",
         tools=tool,  # type: ignore[arg-type]
@@ -283,7 +295,9 @@ def test_previous_response_id_edits_the_earlier_image(sdk: openai.OpenAI) -> Non
 
 def test_an_earlier_call_passed_back_by_id_alone(sdk: openai.OpenAI) -> None:
     tool = [{"type": "image_generation", "quality": "low"}]
-    first = sdk.responses.create(model="gpt-5", input="Draw an otter", tools=tool)  # type: ignore[arg-type]
+    first = sdk.responses.create(
+        model="gpt-5", extra_headers=GPT_5_DAY, input="Draw an otter", tools=tool
+    )  # type: ignore[arg-type]
     earlier = [item.to_dict() for item in first.output]
     passed_back = [
         {"role": "user", "content": "Draw an otter"},
@@ -292,10 +306,12 @@ def test_an_earlier_call_passed_back_by_id_alone(sdk: openai.OpenAI) -> None:
         earlier[2],  # the assistant message
         {"role": "user", "content": "Make it blue"},
     ]
-    second = sdk.responses.create(model="gpt-5", input=passed_back, tools=tool)  # type: ignore[arg-type]
+    second = sdk.responses.create(
+        model="gpt-5", extra_headers=GPT_5_DAY, input=passed_back, tools=tool
+    )  # type: ignore[arg-type]
     assert second.output[1].to_dict()["action"] == "edit"
     with_result = sdk.responses.create(
-        model="gpt-4o",
+        model=TEXT,
         input=[{**earlier[1], "type": "image_generation_call"}, {"role": "user", "content": "x"}],
         tools=[{"type": "image_generation", "quality": "low", "action": "edit"}],
         tool_choice="required",
@@ -303,7 +319,7 @@ def test_an_earlier_call_passed_back_by_id_alone(sdk: openai.OpenAI) -> None:
     )
     assert with_result.output[0].to_dict()["action"] == "edit"
     reference = sdk.responses.create(
-        model="gpt-4o",
+        model=TEXT,
         input=[
             {"type": "item_reference", "id": earlier[1]["id"]},
             {"role": "user", "content": "x"},
@@ -315,11 +331,11 @@ def test_an_earlier_call_passed_back_by_id_alone(sdk: openai.OpenAI) -> None:
 
 
 def test_store_false_is_not_kept(sdk: openai.OpenAI) -> None:
-    kept = sdk.responses.create(model="gpt-4o", input="hello", store=False)
+    kept = sdk.responses.create(model=TEXT, input="hello", store=False)
     with pytest.raises(openai.NotFoundError):
         sdk.responses.retrieve(kept.id)
     with pytest.raises(openai.BadRequestError) as refused:
-        sdk.responses.create(model="gpt-4o", input="again", previous_response_id=kept.id)
+        sdk.responses.create(model=TEXT, input="again", previous_response_id=kept.id)
     assert refused.value.code == "previous_response_not_found"
 
 
@@ -328,7 +344,7 @@ def test_store_false_is_not_kept(sdk: openai.OpenAI) -> None:
 
 def test_retrieve_delete_and_input_items(sdk: openai.OpenAI) -> None:
     response = sdk.responses.create(
-        model="gpt-4o",
+        model=TEXT,
         input=[{"role": "user", "content": "first"}, {"role": "user", "content": "Draw it"}],
         tools=DRAW,
     )
@@ -350,7 +366,9 @@ def test_retrieve_delete_and_input_items(sdk: openai.OpenAI) -> None:
 def test_a_stream_with_partial_images(sdk: openai.OpenAI) -> None:
     tool = {"type": "image_generation", "partial_images": 2, "quality": "low"}
     events = list(
-        sdk.responses.create(model="gpt-5", input="Draw an otter", tools=[tool], stream=True)  # type: ignore[list-item]
+        sdk.responses.create(
+            model="gpt-5", extra_headers=GPT_5_DAY, input="Draw an otter", tools=[tool], stream=True
+        )  # type: ignore[list-item]
     )
     kinds = [event.type for event in events]
     assert kinds == [
@@ -387,22 +405,25 @@ def test_a_stream_with_partial_images(sdk: openai.OpenAI) -> None:
 
 
 def test_the_stream_helper_and_text_deltas(sdk: openai.OpenAI) -> None:
-    with sdk.responses.stream(model="gpt-4o", input="hello") as stream:
+    with sdk.responses.stream(model=TEXT, input="hello") as stream:
         deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]  # type: ignore[union-attr]
         final = stream.get_final_response()
     assert "".join(deltas) == responses_api.TEXT_ONLY_ANSWER == final.output_text
-    with sdk.responses.stream(model="gpt-4o", input="Draw a cat", tools=DRAW) as stream:
+    with sdk.responses.stream(model=TEXT, input="Draw a cat", tools=DRAW) as stream:
         final = stream.get_final_response()
     assert image_of(final).size == (1024, 1024)
     assert sdk.responses.retrieve(final.id).id == final.id
 
 
 def test_event_keys_are_sorted_from_2026_09(http: TestClient) -> None:
-    body = {"model": "gpt-4o", "input": "Draw", "tools": DRAW, "stream": True}
+    body = {"model": TEXT, "input": "Draw", "tools": DRAW, "stream": True}
     text = http.post("/v1/responses", json=body).text
     first = json.loads(text.split("data: ", 2)[1].split("\n")[0])
     assert next(iter(first)) == "type" and list(first)[-1] == "sequence_number"
-    old = http.post("/v1/responses", json=body, headers={"x-emulator-as-of": "2025-10-01"}).text
+    body_then = {**body, "model": "gpt-4o"}  # served on that day
+    old = http.post(
+        "/v1/responses", json=body_then, headers={"x-emulator-as-of": "2025-10-01"}
+    ).text
     first_old = json.loads(old.split("data: ", 2)[1].split("\n")[0])
     assert list(first_old)[:2] == ["type", "sequence_number"]
 
@@ -436,7 +457,7 @@ def refused(http: TestClient, body: dict[str, Any]) -> dict[str, Any]:
 def test_tool_options_are_checked_by_the_image_model_s_rules(
     http: TestClient, tool: dict[str, Any], param: str | None
 ) -> None:
-    body = {"model": "gpt-4o", "input": "Draw", "tools": [{"type": "image_generation", **tool}]}
+    body = {"model": TEXT, "input": "Draw", "tools": [{"type": "image_generation", **tool}]}
     error = refused(http, body)
     assert error["param"] == param, error
     if param is not None and param != "tools[0].colour":
@@ -445,7 +466,7 @@ def test_tool_options_are_checked_by_the_image_model_s_rules(
 
 def test_input_fidelity_where_the_model_refuses_it(http: TestClient) -> None:
     body = {
-        "model": "gpt-4o",
+        "model": TEXT,
         "input": a_turn_with_an_image("edit", solid(64, 64)),
         "tools": [{"type": "image_generation", "model": "gpt-image-2", "input_fidelity": "high"}],
     }
@@ -462,15 +483,15 @@ def test_input_fidelity_where_the_model_refuses_it(http: TestClient) -> None:
         ({"input": "x"}, "model", "missing_required_parameter"),
         ({"model": "gpt-9", "input": "x"}, "model", "model_not_found"),
         ({"model": "gpt-image-2", "input": "x"}, "model", "invalid_value"),
-        ({"model": "gpt-4o", "input": "x", "temperture": 1}, "temperture", "unknown_parameter"),
-        ({"model": "gpt-4o", "input": "x", "previous_response_id": "resp_nope"},
+        ({"model": TEXT, "input": "x", "temperture": 1}, "temperture", "unknown_parameter"),
+        ({"model": TEXT, "input": "x", "previous_response_id": "resp_nope"},
          "previous_response_id", "previous_response_not_found"),
-        ({"model": "gpt-4o", "input": [{"id": "ig_nope", "type": "image_generation_call"}]},
+        ({"model": TEXT, "input": [{"id": "ig_nope", "type": "image_generation_call"}]},
          "input[0]", None),
-        ({"model": "gpt-4o", "input": "x", "tool_choice": "sometimes"}, "tool_choice",
+        ({"model": TEXT, "input": "x", "tool_choice": "sometimes"}, "tool_choice",
          "invalid_value"),
-        ({"model": "gpt-4o", "input": 3}, "input", "invalid_type"),
-        ({"model": "gpt-4o", "input": "x", "stream": "yes"}, "stream", "invalid_type"),
+        ({"model": TEXT, "input": 3}, "input", "invalid_type"),
+        ({"model": TEXT, "input": "x", "stream": "yes"}, "stream", "invalid_type"),
     ],
 )  # fmt: skip
 def test_refusals(http: TestClient, body: dict[str, Any], param: str, code: str | None) -> None:
@@ -500,12 +521,12 @@ def test_a_malformed_body_is_the_api_s_400(http: TestClient) -> None:
 def test_faults_latency_and_the_journal(http: TestClient, sdk: openai.OpenAI) -> None:
     http.post("/_emulator/faults", json={"kind": "rate_limit", "endpoint": "responses"})
     with pytest.raises(openai.RateLimitError):
-        sdk.responses.create(model="gpt-4o", input="Draw an otter", tools=DRAW)
-    sdk.responses.create(model="gpt-4o", input="Draw an otter", tools=DRAW)
+        sdk.responses.create(model=TEXT, input="Draw an otter", tools=DRAW)
+    sdk.responses.create(model=TEXT, input="Draw an otter", tools=DRAW)
     entries = http.get("/_emulator/journal", params={"endpoint": "responses"}).json()["entries"]
     assert [e["status"] for e in entries] == [429, 200]
     done = entries[-1]
-    assert done["model"] == "gpt-4o"
+    assert done["model"] == TEXT
     assert done["answered"]["image_model"] == "gpt-image-2.6-sunburst"
     assert done["usage"]["output_tokens"] > 0 and done["cost_usd"] > 0
     assert len(done["outputs"]) == 1 and done["outputs"][0]["media_type"] == "image/png"
@@ -513,15 +534,13 @@ def test_faults_latency_and_the_journal(http: TestClient, sdk: openai.OpenAI) ->
 
 def test_without_a_key_it_is_the_401(app: Any) -> None:
     with TestClient(app) as client:
-        assert (
-            client.post("/v1/responses", json={"model": "gpt-4o", "input": "x"}).status_code == 401
-        )
+        assert client.post("/v1/responses", json={"model": TEXT, "input": "x"}).status_code == 401
 
 
 @pytest.mark.parametrize(("moderation", "status"), [("low", 200), ("strict", 400)])
 def test_moderation_on_a_tool_edit(http: TestClient, moderation: str, status: int) -> None:
     body = {
-        "model": "gpt-4o",
+        "model": TEXT,
         "input": a_turn_with_an_image("edit", solid(64, 64)),
         "tools": [{"type": "image_generation", "quality": "low", "moderation": moderation}],
     }
@@ -533,7 +552,7 @@ def test_moderation_on_a_tool_edit(http: TestClient, moderation: str, status: in
 
 def test_the_tools_echo_names_the_default_model_when_no_call_is_made(http: TestClient) -> None:
     answer = http.post(
-        "/v1/responses", json={"model": "gpt-4o", "input": "hello", "tools": DRAW}
+        "/v1/responses", json={"model": TEXT, "input": "hello", "tools": DRAW}
     ).json()
     assert [item["type"] for item in answer["output"]] == ["message"]
     assert answer["tools"][0]["model"] == "gpt-image-2.6-sunburst"

@@ -22,7 +22,7 @@ def test_pydantic_ai_draws_then_edits() -> None:
     with EmulatorServer() as server:
         provider = OpenAIProvider(base_url=f"{server.base_url}/v1", api_key="sk-framework")
         agent = Agent(
-            OpenAIResponsesModel("gpt-5", provider=provider),
+            OpenAIResponsesModel("gpt-5.4", provider=provider),
             capabilities=[ImageGeneration(quality="low", size="1024x1536")],
             output_type=BinaryImage,
         )

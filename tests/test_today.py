@@ -135,6 +135,7 @@ def test_a_day_crosses_midnight(monkeypatch: pytest.MonkeyPatch, http: TestClien
             return cls.day
 
     monkeypatch.setattr(dates.datetime, "datetime", Clock)
+    monkeypatch.delenv(dates.SHIFT_ENV, raising=False)  # both sides pinned
     body = {"model": "gpt-image-1.5", "prompt": "x", "quality": "low"}
     assert http.post(GEN, json=body).status_code == 200
     Clock.day = datetime.datetime(2026, 12, 1, 0, 0, 1, tzinfo=datetime.UTC)

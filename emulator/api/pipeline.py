@@ -21,7 +21,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +35,7 @@ from ..contract import eras, errors, pricing
 from ..contract.params import Upload, item_name
 from ..contract.parts import FormFile
 from ..contract.specs import Catalog, Deprecation, Endpoint
+from ..contract.text_models import TextModel
 from ..contract.uploads import sniff
 from ..contract.usage import with_partial_images
 from ..contract.validation import CheckedRequest, check_request
@@ -156,6 +157,10 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
         entry.record_error(error)
         status = error.status
         reply = error_response(error, alphabetical=alphabetical)
+        if entry.model and (
+            error.param == "model" or error.code == "model_not_found"
+        ):  # the log says how to add a newer model
+            emulator.hint_unknown_model(entry.model)
     except (DropConnection, ClientDisconnect):  # scripted, or the client hung up mid-body
         status = 0
         reply = DroppedConnection()
@@ -167,18 +172,24 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
         reply = error_response(failure, alphabetical=alphabetical)
     if entry.as_of is not None and isinstance(reply, Response | EventStream):
         reply.headers[eras.HEADER] = entry.as_of  # the day it was answered as of
-        notice = deprecation(catalog, entry.model, day)
+        notice = deprecation(catalog, emulator.text_models, entry.model, day)
         if notice is not None:  # months ahead, a suite sees that its model is going
             reply.headers[DEPRECATION_HEADER] = notice.header()
             entry.record_deprecation(notice.as_dict())
             emulator.announce(notice)
-    cost = _cost(entry, status, catalog)
+    entry.record_copy_of(emulator.model_copied(entry.model))
     batch = request.headers.get("x-emulator-batch")
-    if batch:  # a line of a batch: priced at the batch discount, half the synchronous price
+    if batch:
         entry.record_origin("batch", batch)
-        cost = cost / 2 if cost is not None else None
-    entry.close(status, (time.perf_counter() - started) * 1000, cost)
+    entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
     emulator.journal.touch(entry)
+    if isinstance(reply, EventStream) and entry.cost_usd is None:
+
+        def priced_at_the_end() -> None:  # a stream's usage is known once it has run
+            entry.record_cost(_cost(entry, status, catalog))
+            emulator.journal.touch(entry)
+
+        reply.on_end = priced_at_the_end
 
     def sent(headers: dict[str, str]) -> None:  # a live view shows the headers as sent
         entry.record_response_headers(headers)
@@ -199,10 +210,16 @@ DEPRECATION_HEADER = "x-emulator-deprecation"
 
 
 def deprecation(
-    catalog: Catalog, model: str | None, day: datetime.date | None
+    catalog: Catalog,
+    text_models: Mapping[str, TextModel],
+    model: str | None,
+    day: datetime.date | None,
 ) -> Deprecation | None:
-    spec = catalog.models.get(model or "")
-    return spec.deprecation_on(day) if spec is not None and day is not None else None
+    """The notice in force on ``day`` for the image or text model ``model``."""
+    if day is None or not model:
+        return None
+    spec = catalog.models.get(model) or text_models.get(model)
+    return spec.deprecation_on(day) if spec is not None else None
 
 
 def replayed(request: Request, emulator: Emulator, entry: Entry, body: object) -> Reply | None:
@@ -251,13 +268,16 @@ def shown_headers(request: Request) -> dict[str, str]:
 
 
 def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
-    """The estimated cost of a successful answer (the price of the model asked for)."""
+    """The estimated cost of a successful answer (the price of the model asked for); a line
+    of a batch at the batch discount, half the synchronous price."""
     # A Responses answer is priced by its tool's image model (the text model's share is not).
     priced = entry.answered.get("image_model") or entry.model
     spec = catalog.models.get(str(priced or ""))
     if status != 200 or spec is None or not entry.answered:  # not an images answer
         return None
-    return pricing.estimate(spec.id, entry.usage, entry.params)
+    # An added model (``--model NEW=KNOWN``) is priced as the model it copies.
+    cost = pricing.estimate(spec.copy_of or spec.id, entry.usage, entry.params)
+    return cost / 2 if cost is not None and entry.origin == "batch" else cost
 
 
 # --- images endpoints: check, plan, admit, answer --------------------------------------------

@@ -72,7 +72,7 @@ async def record(request: Request, emulator: Emulator, entry: Entry) -> Response
     assert recordings is not None
     raw = await read_bytes(request, emulator.config.body_timeout_seconds, MAX_RECORDED_BODY)
     shown = await _described_raw(request, raw, recordings.images)
-    url = emulator.config.upstream.rstrip("/") + request.url.path
+    url = emulator.config.upstream_base + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}

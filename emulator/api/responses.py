@@ -389,7 +389,7 @@ def response_object(
         "instructions": body.get("instructions"),
         "max_output_tokens": body.get("max_output_tokens"),
         "max_tool_calls": body.get("max_tool_calls"),
-        "model": answer.model.snapshot,
+        "model": answer.model.answered_as,
         "moderation": body.get("moderation"),
         "output": output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
@@ -500,7 +500,7 @@ async def create_response(call: Call) -> Response | EventStream:
     body = _checked_top_level(call)
     call.entry.record_asked(shown_view(body))
     day = call.day
-    model = api.text_model(str(body["model"]), day)
+    model = api.text_model(str(body["model"]), day, call.emulator.text_models)
     if model is None:
         if str(body["model"]) in call.catalog.models:
             raise errors.image_model_as_response_model(str(body["model"]))
@@ -544,6 +544,7 @@ async def create_response(call: Call) -> Response | EventStream:
         answer.text = api.CAPTION
         answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
     stream = body.get("stream") is True
+    call.entry.record_stream(stream)
     if stream:
         return EventStream(events(call, answer, turn, job, tool is not None, created_at))
     images: list[bytes] = []

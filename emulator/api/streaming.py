@@ -102,6 +102,8 @@ class EventStream:
 
     def __init__(self, events: AsyncIterator[bytes], headers: dict[str, str] | None = None) -> None:
         self.events = events
+        # Called once the stream has ended, however it ended (the journal prices it then).
+        self.on_end: Callable[[], None] | None = None
         self.headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
         self.headers.update(headers or {})
 
@@ -124,6 +126,8 @@ class EventStream:
                 pass
             finally:
                 await _close(self.events)
+                if self.on_end is not None:
+                    self.on_end()
             group.cancel_scope.cancel()
 
 

@@ -5,6 +5,7 @@ header and the eras listing's ``as_of``. The emulator answers as the API did on 
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Final, Literal
 
 
@@ -37,9 +38,29 @@ def parse_as_of(text: str, where: str) -> AsOf:
         ) from None
 
 
+# Moves the emulator's notion of today by whole days (a test aid: run a suite as it will run
+# on a later day without touching the machine's clock). Read on every call, so that a server
+# started in a subprocess and a test's monkeypatch both take it.
+SHIFT_ENV: Final = "IMAGES_EMULATOR_TODAY_SHIFT_DAYS"
+
+
+def shift_days() -> int:
+    """Days ``today`` is moved by (``IMAGES_EMULATOR_TODAY_SHIFT_DAYS``, 0 when unset)."""
+    text = os.environ.get(SHIFT_ENV, "").strip()
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{SHIFT_ENV} must be a whole number of days, got {text!r}") from None
+
+
 def today() -> datetime.date:
-    """The machine's date in UTC (the real API's day), read anew on every call."""
-    return datetime.datetime.now(datetime.UTC).date()
+    """The machine's date in UTC (the real API's day), read anew on every call, moved by
+    ``IMAGES_EMULATOR_TODAY_SHIFT_DAYS`` when that is set."""
+    day = datetime.datetime.now(datetime.UTC).date()
+    shift = shift_days()
+    return day + datetime.timedelta(days=shift) if shift else day
 
 
 def resolved(as_of: AsOf) -> datetime.date | None:

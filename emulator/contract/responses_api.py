@@ -12,90 +12,12 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
+# The text models that call the tool live in ``text_models``, one dated record each.
+from .text_models import STEADY_TEXT_MODEL, TEXT_MODELS, TextModel, text_model
 
-@dataclass(frozen=True)
-class TextModel:
-    """A text model that can call the image tool."""
-
-    id: str
-    snapshot: str  # the dated name answers carry
-    released: str
-    reasoning: bool  # answers start with a reasoning item (gpt-5 family, o-series)
-    # Input tokens the tool's hidden instructions add to every request (inferred from the
-    # recordings: gpt-4o-mini ~3,200 for a one-line prompt; the same figure for the others).
-    tool_prompt_tokens: int = 3200
-    # Reasoning tokens billed per answer (inferred: no recording gives a figure to keep).
-    reasoning_tokens: int = 0
-    shutdown: str | None = None
-
-
-# Release days are the models' launch days; gpt-5.x snapshots as the API names them.
-TEXT_MODELS: Mapping[str, TextModel] = MappingProxyType(
-    {
-        m.id: m
-        for m in (
-            TextModel("gpt-4o", "gpt-4o-2024-08-06", "2024-05-13", False),
-            TextModel("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "2024-07-18", False),
-            TextModel("gpt-4.1", "gpt-4.1-2025-04-14", "2025-04-14", False),
-            TextModel("gpt-4.1-mini", "gpt-4.1-mini-2025-04-14", "2025-04-14", False),
-            TextModel("gpt-4.1-nano", "gpt-4.1-nano-2025-04-14", "2025-04-14", False),
-            TextModel(
-                "o3",
-                "o3-2025-04-16",
-                "2025-04-16",
-                True,
-                reasoning_tokens=64,
-                shutdown="2026-12-11",
-            ),
-            TextModel("o4-mini", "o4-mini-2025-04-16", "2025-04-16", True, reasoning_tokens=64),
-            TextModel(
-                "gpt-5",
-                "gpt-5-2025-08-07",
-                "2025-08-07",
-                True,
-                reasoning_tokens=64,
-                shutdown="2026-12-11",
-            ),
-            TextModel(
-                "gpt-5-mini",
-                "gpt-5-mini-2025-08-07",
-                "2025-08-07",
-                True,
-                reasoning_tokens=64,
-                shutdown="2026-12-11",
-            ),
-            TextModel(
-                "gpt-5-nano",
-                "gpt-5-nano-2025-08-07",
-                "2025-08-07",
-                True,
-                reasoning_tokens=64,
-                shutdown="2026-12-11",
-            ),
-            # The 5.x models reason only when asked (reasoning.effort), as gpt-5.4 answered.
-            TextModel("gpt-5.1", "gpt-5.1-2025-11-13", "2025-11-13", False),
-            TextModel("gpt-5.2", "gpt-5.2-2025-12-11", "2025-12-11", False),
-            TextModel("gpt-5.4", "gpt-5.4-2026-03-05", "2026-03-05", False),
-        )
-    }
-)
-
-
-def text_model(name: str, day: datetime.date | None) -> TextModel | None:
-    """The text model a name stands for on ``day`` (its id or its snapshot), or None."""
-    found = TEXT_MODELS.get(name) or next(
-        (m for m in TEXT_MODELS.values() if m.snapshot == name), None
-    )
-    if found is None or day is None:
-        return found
-    iso = day.isoformat()
-    if iso < found.released or (found.shutdown is not None and iso >= found.shutdown):
-        return None
-    return found
+__all__ = ["STEADY_TEXT_MODEL", "TEXT_MODELS", "TextModel", "text_model"]
 
 
 # Every top-level request parameter the SDK types (openai-python 3.57 ResponseCreateParams).

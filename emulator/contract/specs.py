@@ -157,6 +157,8 @@ class ModelSpec:
     lifecycle_source: str = "contract §1, §11.1"
     # Where the entry's rules come from when the contract does not know them.
     note: str = ""
+    # A model the user added (``--model NEW=KNOWN``): the known model it copies.
+    copy_of: str | None = None
     # How ``auto`` (or an unset value whose default is ``auto``) resolves, per parameter.
     auto: Mapping[str, str] = field(default_factory=dict)
     # Output tokens per image for (quality, size); empty for models that report no usage.

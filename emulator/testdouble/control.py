@@ -171,6 +171,45 @@ async def tool_calls(request: Request) -> Response:
     return JSONResponse({"mode": emulator.tool_calls})
 
 
+async def as_of(request: Request) -> Response:
+    """The day the namespace answers as of: ``POST {"as_of": "2026-11-20"}`` (or ``today``,
+    ``latest``) until the next reset, which goes back to ``--as-of``; ``GET`` shows it."""
+    emulator = emulator_of(request)
+    if request.method == "POST":
+        try:
+            body = await _json(request)
+            setting = body.get("as_of") if isinstance(body, dict) else None
+            if not isinstance(setting, str):
+                raise ValueError('send {"as_of": "YYYY-MM-DD"}, {"as_of": "today"} or "latest"')
+            emulator.as_of = parse_as_of(setting, "as_of")
+        except ValueError as error:
+            return _bad(str(error))
+    setting = emulator.as_of
+    shown = setting if isinstance(setting, str) else setting.isoformat()
+    return JSONResponse({"as_of": shown})
+
+
+async def models(request: Request) -> Response:
+    """Models past the catalog's horizon: ``POST {"model": "gpt-6.3-sol", "copy_of":
+    "gpt-6.2-sol"}`` serves the new name as a copy of the known one (image or text model) in
+    every namespace until the next reset of the default one; ``GET`` lists them."""
+    emulator = emulator_of(request)
+    if request.method == "POST":
+        try:
+            body = await _json(request)
+        except ValueError as error:
+            return _bad(str(error))
+        name = body.get("model") if isinstance(body, dict) else None
+        copy_of = body.get("copy_of") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not isinstance(copy_of, str):
+            return _bad('send {"model": "gpt-6.3-sol", "copy_of": "gpt-6.2-sol"}')
+        try:
+            emulator.add_model(name, copy_of)
+        except ValueError as error:
+            return _bad(str(error))
+    return JSONResponse({"added": [model.as_dict() for model in emulator.added_models()]})
+
+
 def routes() -> list[Route]:
     return [
         Route(f"{PREFIX}/health", health, methods=["GET"]),
@@ -182,5 +221,7 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
         Route(f"{PREFIX}/tool-calls", tool_calls, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/models", models, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/as-of", as_of, methods=["GET", "POST"]),
         Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]

@@ -158,6 +158,51 @@ def document(version: str) -> dict[str, Any]:
                     "responses": _ok("changes, served and retired models, default models"),
                 },
             },
+            "/_emulator/as-of": {
+                "get": {
+                    "summary": "The day this namespace answers as of",
+                    "responses": _ok("the setting"),
+                },
+                "post": {
+                    "summary": "Answer as of a day (YYYY-MM-DD, today or latest) until a reset",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"as_of": {"type": "string"}},
+                                    "required": ["as_of"],
+                                }
+                            }
+                        }
+                    },
+                    "responses": _ok("the setting"),
+                },
+            },
+            "/_emulator/models": {
+                "get": {
+                    "summary": "The models added past the catalog's horizon",
+                    "responses": _ok("the added models"),
+                },
+                "post": {
+                    "summary": "Serve a model the catalog does not know as a copy of a known one",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "model": {"type": "string"},
+                                        "copy_of": {"type": "string"},
+                                    },
+                                    "required": ["model", "copy_of"],
+                                }
+                            }
+                        }
+                    },
+                    "responses": _ok("the added models"),
+                },
+            },
             "/_emulator/tool-calls": {
                 "get": {
                     "summary": "Whether the Responses API's model calls the image tool",

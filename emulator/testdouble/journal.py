@@ -120,6 +120,8 @@ class Entry:
     uploads: list[UploadedPart] = field(default_factory=list)  # every file part, as sent
     # The model's announced shutdown, when the request's day falls in its notice period.
     deprecation: dict[str, str | None] | None = None
+    # The known model an added model copies (``--model NEW=KNOWN``); None for any other.
+    model_copy_of: str | None = None
     stream: bool = False
     # Where the answer came from: "emulated", "replayed" or "recorded" (with the recording).
     origin: str = "emulated"
@@ -157,6 +159,9 @@ class Entry:
 
     def record_origin(self, origin: str, recording: str | None) -> None:
         self.origin, self.recording = origin, recording
+
+    def record_copy_of(self, known: str | None) -> None:
+        self.model_copy_of = known
 
     def record_deprecation(self, notice: Mapping[str, str | None]) -> None:
         self.deprecation = dict(notice)
@@ -216,6 +221,13 @@ class Entry:
             self.status = status
         self.duration_ms = round(duration_ms, 1)
         self.cost_usd = cost_usd
+
+    def record_cost(self, cost_usd: float | None) -> None:
+        """The cost of a streamed answer, known once the stream has ended."""
+        self.cost_usd = cost_usd
+
+    def record_stream(self, stream: bool) -> None:
+        self.stream = stream
 
     def add_output(
         self, data: bytes, media_type: str, url_name: str | None = None, partial: bool = False

@@ -12,15 +12,18 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from ..contract import eras, errors
+from ..contract import added_models, eras, errors
+from ..contract.added_models import AddedModel
 from ..contract.dates import TODAY, AsOf
 from ..contract.specs import Catalog, Deprecation
+from ..contract.text_models import TEXT_MODELS, TextModel
 from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
@@ -73,6 +76,11 @@ class Emulator:
     as_of: AsOf = TODAY
     _dated: dict[datetime.date, Catalog] = field(default_factory=dict, repr=False)
     _announced: set[str] = field(default_factory=set, repr=False)  # deprecated models logged
+    # Models past the catalog's horizon, each a copy of a known one (``--model NEW=KNOWN``,
+    # ``POST /_emulator/models``): kept by the default namespace, shared by all.
+    _added: list[AddedModel] = field(default_factory=list, repr=False)
+    _text_models: Mapping[str, TextModel] = field(default_factory=lambda: TEXT_MODELS, repr=False)
+    _unknown_logged: set[str] = field(default_factory=set, repr=False)
     _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
     _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Record or replay (shared by every namespace): the recordings folder, and the client
@@ -166,15 +174,61 @@ class Emulator:
                 self._decoders = None
 
     def catalog_at(self, day: datetime.date | None) -> Catalog:
-        """The catalog as the API was on ``day`` (every model, latest behaviour, for None)."""
+        """The catalog as the API was on ``day`` (every model, latest behaviour, for None),
+        with the models the user added."""
+        root = self._root or self
         if day is None:
-            return self.catalog
+            return added_models.with_image_copies(self.catalog, root._added)
         dated = self._dated.get(day)
         if dated is None:
             if len(self._dated) > 256:  # a bound on what odd dates from headers can fill
                 self._dated.clear()
-            dated = self._dated[day] = eras.catalog_at(self.catalog, day)
+            dated = added_models.with_image_copies(eras.catalog_at(self.catalog, day), root._added)
+            self._dated[day] = dated
         return dated
+
+    @property
+    def text_models(self) -> Mapping[str, TextModel]:
+        """The text models that call the image tool, with the ones the user added."""
+        return (self._root or self)._text_models
+
+    def added_models(self) -> list[AddedModel]:
+        return list((self._root or self)._added)
+
+    def add_model(self, name: str, copy_of: str) -> AddedModel:
+        """Serve ``name`` as a copy of the known model ``copy_of`` (image or text model), in
+        every namespace; a ValueError says why it cannot be added."""
+        root = self._root or self
+        with root._decoders_lock:
+            model = added_models.checked(AddedModel(name, copy_of), self.catalog, root._added)
+            root._set_added([*root._added, model])
+        log.info("serving %s as a copy of %s", name, copy_of)
+        return model
+
+    def _set_added(self, added: list[AddedModel]) -> None:
+        self._added = added
+        self._text_models = added_models.with_text_copies(TEXT_MODELS, added)
+        self._dated.clear()
+
+    def model_copied(self, name: str | None) -> str | None:
+        """The known model an added model ``name`` copies (None for any other name)."""
+        return next((m.copy_of for m in (self._root or self)._added if m.name == name), None)
+
+    def hint_unknown_model(self, name: str) -> None:
+        """Say in the server log, once per name, how to serve a model the catalog lacks."""
+        root = self._root or self
+        if name in root._unknown_logged or len(root._unknown_logged) > 1000:
+            return
+        if name in self.catalog.models or name in root._text_models:
+            return  # known, only not served on the request's day
+        root._unknown_logged.add(name)
+        log.warning(
+            "model %r is not in the emulator's catalog: if the real API has it, serve it as a "
+            "copy of a known model with --model %s=KNOWN (env IMAGES_EMULATOR_MODEL, "
+            "POST /_emulator/models)",
+            name,
+            name,
+        )
 
     def announce(self, notice: Deprecation) -> None:
         """Say in the server log, once per model, that a request used a deprecated model."""
@@ -223,3 +277,5 @@ class Emulator:
         self.streamed_events = 0
         self.tool_calls = "auto"
         self.as_of = self.config.as_of_setting
+        if self._root is None:  # models added through the control plane go; the options' stay
+            self._set_added(list(self.config.added_models))
