@@ -12,7 +12,9 @@ case's fresh load side by side with a bare Starlette app answering a fixed 40 KB
 (``bench/bare_app.py``) and, when ``npx`` is there, Prism (``@stoplight/prism-cli``)
 mocking the official images spec: all three measured in turn, run by run and level by
 level (the machine is shared and drifts within minutes), with the emulator's ratios to
-each. The load average is printed before and after.
+each. Every target is first asked once and must answer 200 with images (Prism at the path
+it serves, ``/images/generations``), and a run with any error answer fails the benchmark:
+a figure of fast 404s is no figure. The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -72,26 +74,70 @@ request = function()
   local prompt = "a test image"
   if fresh then prompt = prompt .. " " .. math.random(1, 2000000000) end
   local body = string.gsub(template, "PROMPT", prompt)
-  return wrk.format("POST", "/v1/images/generations",
+  return wrk.format("POST", "%(path)s",
     {["Content-Type"] = "application/json", ["Authorization"] = "%(auth)s"}, body)
 end
 """
 
 
-def lua_script(body: dict[str, object], folder: Path, fresh: bool = True) -> Path:
+# The path each target serves the images spec at: Prism serves the spec's paths at its root
+# (the spec's server URL carries the /v1), so /v1/images/generations is a fast 404 there.
+GENERATIONS = "/v1/images/generations"
+PATHS = {"prism": "/images/generations"}
+
+
+def lua_script(
+    body: dict[str, object], folder: Path, fresh: bool = True, path: str = GENERATIONS
+) -> Path:
     """A wrk script: a new prompt in every request (``fresh``) or the same one every time."""
     import json
 
     template = json.dumps({**body, "prompt": "PROMPT"})
-    path = folder / f"load-{abs(hash(template))}-{fresh}.lua"
+    script = folder / f"load-{abs(hash((template, path)))}-{fresh}.lua"
     values = {
         "seed": 7,
         "template": "[[" + template + "]]",
         "auth": AUTH["Authorization"],
         "fresh": "true" if fresh else "false",
+        "path": path,
     }
-    path.write_text(LUA % values)
-    return path
+    script.write_text(LUA % values)
+    return script
+
+
+class NotAnswering(SystemExit):
+    """A target answered something other than 200 with images: its figures would be of
+    errors, so the benchmark fails instead of printing them."""
+
+
+def checked_target(label: str, url: str, path: str, body: dict[str, object]) -> None:
+    """One request before timing: 200, JSON with a non-empty ``data`` of images (b64_json or
+    url); the emulator's image is decoded and must have the asked size."""
+    answer = httpx.post(url + path, json={**body, "prompt": "a check"}, headers=AUTH, timeout=120)
+    what = f"{label} ({url}{path}) answered {answer.status_code}"
+    if answer.status_code != 200:
+        raise NotAnswering(f"{what}, not 200: {answer.text[:200]!r}; not timed")
+    try:
+        data = answer.json()["data"]
+        assert (
+            isinstance(data, list)
+            and data
+            and all(
+                isinstance(item, dict) and ("b64_json" in item or "url" in item) for item in data
+            )
+        )
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise NotAnswering(f"{what} without images: {answer.text[:200]!r}; not timed") from None
+    if label == "emulator":
+        import base64
+        import io
+
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(base64.b64decode(data[0]["b64_json"])))
+        expected = tuple(int(side) for side in str(body["size"]).split("x"))
+        if image.size != expected:
+            raise NotAnswering(f"{what} with a {image.size} image, not {expected}")
 
 
 def wrk(url: str, script: Path, clients: int, seconds: float) -> tuple[float, float, float]:
@@ -111,6 +157,9 @@ def wrk(url: str, script: Path, clients: int, seconds: float) -> tuple[float, fl
         text=True,
         check=True,
     ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if errors:
+        raise NotAnswering(f"{url}: {errors[1]} answers were errors during the run; not timed")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
 
     def latency(label: str) -> float:
@@ -222,7 +271,7 @@ def start_others(processes: Stopping, no_bare: bool, no_mock: bool) -> dict[str,
         else:
             processes.add(prism)
             others["prism"] = f"http://127.0.0.1:{prism_port}"
-            wait_until_up(others["prism"], "/images/generations", seconds=180)
+            wait_until_up(others["prism"], PATHS["prism"], seconds=180)
     return others
 
 
@@ -305,6 +354,7 @@ def main() -> None:
         wait_until_up(url)
         results = {}
         for name in chosen:
+            checked_target("emulator", url, GENERATIONS, CASES[name])
             modes = [True] if args.no_repeat else [True, False]
             for fresh in modes:
                 script = lua_script(CASES[name], Path(folder), fresh)
@@ -328,8 +378,10 @@ def main() -> None:
             script = lua_script(CASES[goal], Path(folder))
             targets = {"emulator": (url, script)}
             for label, other_url in others.items():
-                targets[label] = (other_url, script)
-                wrk(other_url, script, 2, 1)
+                path = PATHS.get(label, GENERATIONS)
+                checked_target(label, other_url, path, CASES[goal])
+                targets[label] = (other_url, lua_script(CASES[goal], Path(folder), path=path))
+                wrk(other_url, targets[label][1], 2, 1)
             in_turn = run_in_turn(targets, levels, args.seconds, args.runs)
             print(f"side by side, measured in turn, run by run ({goal}, a fresh prompt each):")
             for label, rows in in_turn.items():
