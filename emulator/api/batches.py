@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,9 +26,10 @@ from starlette.responses import Response
 
 from ..contract import errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
+from ..testdouble.stores import StoreFull
 from ..transport.wire import json_response
 from .paging import cursor_page
-from .pipeline import ApiEndpoint, Call, reads
+from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, reads
 
 ENDPOINTS = (
     "/v1/responses",
@@ -45,8 +47,9 @@ MAX_LINES = 50_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 WINDOW_SECONDS = 24 * 3600
 DELAY_HEADER = "x-emulator-batch-delay-seconds"
-BATCH_HEADER = "x-emulator-batch"  # marks a line's request: journaled as part of its batch
 CONCURRENT_LINES = 4
+
+log = logging.getLogger("emulator")
 
 
 @dataclass
@@ -235,16 +238,28 @@ def read_lines(data: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list[d
             problems.append(
                 _problem("invalid_method", number, "Only POST lines are supported.", "method")
             )
-        if line["custom_id"] in seen:
+        custom_id = line["custom_id"]
+        if not isinstance(custom_id, str) or not custom_id:
+            shown = json.dumps(custom_id)
+            problems.append(
+                _problem(
+                    "invalid_custom_id",
+                    number,
+                    f"The custom_id must be a non-empty string, got {shown}.",
+                    "custom_id",
+                )
+            )
+            continue
+        if custom_id in seen:
             problems.append(
                 _problem(
                     "duplicate_custom_id",
                     number,
-                    f"The custom_id {line['custom_id']!r} is used by an earlier line.",
+                    f"The custom_id {custom_id!r} is used by an earlier line.",
                     "custom_id",
                 )
             )
-        seen.add(str(line["custom_id"]))
+        seen.add(custom_id)
         lines.append(line)
     if len(lines) > MAX_LINES:
         problems.append(
@@ -259,6 +274,9 @@ def _problem(code: str, line: int | None, message: str, param: str | None = None
     return {"code": code, "line": line, "message": message, "param": param}
 
 
+TERMINAL = ("completed", "failed", "expired", "cancelled")
+
+
 async def run(
     batch: Batch,
     emulator: Emulator,
@@ -267,12 +285,46 @@ async def run(
     headers: dict[str, str],
     fault: str | None,
 ) -> None:
+    """Run the batch to an end, whatever happens to a line or to the run itself: every line
+    lands in the output or the error file exactly once."""
+    lines: list[dict[str, Any]] = []
+    answers: dict[int, dict[str, Any]] = {}
+    try:
+        await _run(batch, emulator, app, data, headers, fault, lines, answers)
+    except Exception:  # a bug of ours must not leave the batch running for ever
+        log.exception("batch %s failed", batch.object["id"])
+        state = batch.object
+        if state["status"] not in TERMINAL:
+            ended = "cancelled" if batch.cancel else "failed"
+            _write_files(batch, emulator, lines, answers, ended)
+            state |= {"status": ended, f"{ended}_at": int(emulator.clock.now())}
+            if ended == "failed":
+                why = "The batch could not be completed (an error of the emulator's)."
+                state["errors"] = {"object": "list", "data": [_problem("server_error", None, why)]}
+
+
+async def _run(
+    batch: Batch,
+    emulator: Emulator,
+    app: Any,
+    data: bytes,
+    headers: dict[str, str],
+    fault: str | None,
+    lines: list[dict[str, Any]],
+    answers: dict[int, dict[str, Any]],
+) -> None:
     state = batch.object
     await asyncio.sleep(0)  # the create call answers "validating" first
-    lines, problems = read_lines(data, state["endpoint"])
+    read, problems = read_lines(data, state["endpoint"])
 
     def now() -> int:
         return int(emulator.clock.now())
+
+    if batch.cancel and not problems:  # cancelled while validating: no line ran
+        lines += read
+        _write_files(batch, emulator, lines, answers, "cancelled")
+        state |= {"status": "cancelled", "cancelled_at": now()}
+        return
 
     if fault == "batch_failed" and not problems:
         problems = [_problem("batch_failed", None, "The batch failed (a scripted fault).")]
@@ -283,11 +335,11 @@ async def run(
             "errors": {"object": "list", "data": problems},
         }
         return
+    lines += read
     state |= {"status": "in_progress", "in_progress_at": now()}
     state["request_counts"] = {"total": len(lines), "completed": 0, "failed": 0}
-    answers: dict[int, dict[str, Any]] = {}
     if fault != "batch_expired":
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=BATCH_CLIENT)
         async with httpx.AsyncClient(transport=transport, base_url="http://batch.emulator") as http:
             gate = asyncio.Semaphore(CONCURRENT_LINES)
 
@@ -307,7 +359,7 @@ async def run(
     ended = "cancelled" if batch.cancel else "expired" if fault == "batch_expired" else "completed"
     if ended == "completed":
         state |= {"status": "finalizing", "finalizing_at": now()}
-    finish(batch, emulator, lines, answers, ended)
+    _write_files(batch, emulator, lines, answers, ended)
     state |= {"status": ended, f"{ended}_at": now()}
 
 
@@ -319,42 +371,41 @@ async def _answer_line(
         "Authorization": f"Bearer {batch.key or 'sk-batch'}",
         BATCH_HEADER: batch.object["id"],
     }
-    response = await http.post(line["url"], json=line["body"], headers=asked)
     try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text
+        response = await http.post(line["url"], json=line["body"], headers=asked)
+        status, request_id = response.status_code, response.headers.get("x-request-id", "")
+        try:
+            body: Any = response.json()
+        except ValueError:  # a dropped connection's half answer, say
+            if status == 200:
+                raise
+            body = response.text
+    except Exception:  # dropped, unreadable: the line failed as a server error would
+        failure = errors.server_error()
+        status, request_id, body = failure.status, "", failure.body()
     return {
         "id": "batch_req_" + secrets.token_hex(16),
         "custom_id": line["custom_id"],
-        "response": {
-            "status_code": response.status_code,
-            "request_id": response.headers.get("x-request-id", ""),
-            "body": body,
-        },
+        "response": {"status_code": status, "request_id": request_id, "body": body},
         "error": None,
     }
 
 
-def finish(
+def _write_files(
     batch: Batch,
     emulator: Emulator,
     lines: list[dict[str, Any]],
     answers: dict[int, dict[str, Any]],
     ended: str,
 ) -> None:
-    """Write the output and error files; lines never answered go to the error file."""
+    """Write the output and error files; lines never answered go to the error file, and so
+    do answers the file store has no room for."""
     output, failed = [], []
     usage = {"input_tokens": 0, "output_tokens": 0}
     for index, line in enumerate(lines):
         answer = answers.get(index)
         if answer is None:
-            code = "batch_expired" if ended == "expired" else "batch_cancelled"
-            message = (
-                "This request could not be executed before the completion window expired."
-                if ended == "expired"
-                else "This request was not executed: the batch was cancelled."
-            )
+            code, message = NOT_RUN[ended]
             failed.append(
                 {
                     "id": "batch_req_" + secrets.token_hex(16),
@@ -379,9 +430,17 @@ def finish(
     state = batch.object
     now = emulator.clock.now()
     if output:
-        state["output_file_id"] = _jsonl(emulator, f"batch_{state['id']}_output.jsonl", output, now)
+        try:
+            name = f"batch_{state['id']}_output.jsonl"
+            state["output_file_id"] = _jsonl(emulator, name, output, now)
+        except StoreFull:
+            log.warning("batch %s: its output does not fit in the file store", state["id"])
+            failed += [_too_large(answer) for answer in output]
+            counts = state["request_counts"]
+            counts["completed"], counts["failed"] = 0, counts["completed"] + counts["failed"]
     if failed:
-        state["error_file_id"] = _jsonl(emulator, f"batch_{state['id']}_error.jsonl", failed, now)
+        name = f"batch_{state['id']}_error.jsonl"
+        state["error_file_id"] = _jsonl(emulator, name, failed, now, bounded=False)
     state["usage"] = {
         "input_tokens": usage["input_tokens"],
         "input_tokens_details": {"cached_tokens": 0},
@@ -391,9 +450,37 @@ def finish(
     }
 
 
-def _jsonl(emulator: Emulator, name: str, rows: list[dict[str, Any]], now: float) -> str:
+# A line that was never run, by how the batch ended (codes and wording inferred: no answer of
+# the real API's is on record).
+NOT_RUN = {
+    "expired": (
+        "batch_expired",
+        "This request could not be executed before the completion window expired.",
+    ),
+    "cancelled": ("batch_cancelled", "This request was not executed: the batch was cancelled."),
+    "failed": ("batch_failed", "This request was not executed: the batch failed."),
+    "completed": ("batch_failed", "This request was not executed."),
+}
+
+
+def _too_large(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answered line whose output the file store has no room for, as an error row."""
+    message = (
+        "The answer did not fit in the emulator's file store (--files-store-mb); it was not kept."
+    )
+    return {
+        "id": answer["id"],
+        "custom_id": answer["custom_id"],
+        "response": None,
+        "error": {"code": "batch_output_too_large", "message": message},
+    }
+
+
+def _jsonl(
+    emulator: Emulator, name: str, rows: list[dict[str, Any]], now: float, bounded: bool = True
+) -> str:
     data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
-    return emulator.files.put(name, "batch_output", data, "application/jsonl", now).id
+    return emulator.files.put(name, "batch_output", data, "application/jsonl", now, bounded).id
 
 
 BATCHES = {

@@ -178,8 +178,8 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
             entry.record_deprecation(notice.as_dict())
             emulator.announce(notice)
     entry.record_copy_of(emulator.model_copied(entry.model))
-    batch = request.headers.get("x-emulator-batch")
-    if batch:
+    batch = request.headers.get(BATCH_HEADER)
+    if batch and tuple(request.scope.get("client") or ()) == BATCH_CLIENT:  # the runner's only
         entry.record_origin("batch", batch)
     entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
     emulator.journal.touch(entry)
@@ -203,6 +203,12 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
         on_start=sent,
     )
 
+
+# A batch line's request carries its batch's id in this header and comes from this ASGI
+# client, an address no socket has: a caller cannot pass its own request off as a batch line
+# (priced at half).
+BATCH_HEADER = "x-emulator-batch"
+BATCH_CLIENT = ("emulator-batch", 0)
 
 # The emulator's own header (the real API sends none): the shutdown and replacement of a
 # deprecated model, on every answer for it between the announcement and the shutdown.

@@ -153,11 +153,20 @@ class FileStore(BoundedStore[StoredFile]):
     """Uploaded files; an upload that would pass ``max_bytes`` is refused (``StoreFull``)."""
 
     def put(
-        self, filename: str, purpose: str, data: bytes, content_type: str | None, now: float
+        self,
+        filename: str,
+        purpose: str,
+        data: bytes,
+        content_type: str | None,
+        now: float,
+        bounded: bool = True,
     ) -> StoredFile:
+        """Keep a file; past the bound ``StoreFull``, unless ``bounded`` is False (a batch's
+        error file, small, which must account for lines whose output did not fit: it is
+        counted all the same)."""
         stored = StoredFile(new_id("file-", 22), filename, purpose, data, content_type, int(now))
         with self._lock:
-            if self._bytes + len(data) > self.max_bytes:
+            if bounded and self._bytes + len(data) > self.max_bytes:
                 raise StoreFull()
             self._add(stored.id, stored)
         return stored
