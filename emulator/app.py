@@ -40,6 +40,7 @@ from .contract.specs import MiB
 from .jobs.workers import RenderWorkers
 from .testdouble import control
 from .testdouble.clock import Clock
+from .testdouble.control_guard import ControlGuard
 from .testdouble.journal import Journal, JournalImages
 from .testdouble.recording import Recordings
 from .testdouble.state import Emulator, emulator_of
@@ -233,7 +234,20 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
 
     app = EmulatorApp(
         routes=_routes(),
-        middleware=[Middleware(ApiHeaders), Middleware(Cors)],
+        middleware=[
+            Middleware(ApiHeaders),
+            Middleware(
+                Cors,
+                private_prefix=control.PREFIX,
+                public_prefixes=(FILES_PATH + "/",),
+                private_origins=config.control_origin_set,
+            ),
+            Middleware(
+                ControlGuard,
+                accepted_keys=config.accepted_keys,
+                origins=config.control_origin_set,
+            ),
+        ],
         exception_handlers={HTTPException: not_found, errors.APIError: api_error},
         lifespan=lifespan,
     )

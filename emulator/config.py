@@ -70,6 +70,11 @@ class Config:
     api_keys: str = _option(
         "", "comma-separated keys accepted; empty: any non-empty key (the default)"
     )
+    control_origins: str = _option(
+        "",
+        "comma-separated origins (scheme://host:port) whose pages may call the control plane "
+        "and the inspector's data from a browser; empty: only the emulator's own pages",
+    )
     require_organization: bool = _option(False, "refuse requests without OpenAI-Organization")
     require_project: bool = _option(False, "refuse requests without OpenAI-Project")
     refusal_words: str = _option(
@@ -151,6 +156,14 @@ class Config:
     @property
     def accepted_keys(self) -> frozenset[str]:
         return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
+
+    @property
+    def control_origin_set(self) -> frozenset[str]:
+        return frozenset(
+            origin.strip().rstrip("/").lower()
+            for origin in self.control_origins.split(",")
+            if origin.strip()
+        )
 
     @property
     def refusal_word_list(self) -> tuple[str, ...]:

@@ -28,7 +28,6 @@ def expose_list(value: str) -> set[str]:
         "/v1/images/edits",
         "/v1/images/variations",
         "/images/generations",
-        "/_emulator/journal",
         "/_emulator/images/img-unknown.png",
     ],
 )
@@ -72,7 +71,6 @@ def test_plain_options_is_still_an_unknown_route(raw: TestClient) -> None:
         ("POST", "/v1/images/generations", {"model": "nope", "prompt": "x"}, 400),
         ("GET", "/v1/models", None, 200),
         ("GET", "/v1/embeddings", None, 404),
-        ("GET", "/_emulator/health", None, 200),
     ],
 )
 def test_every_answer_allows_any_origin_and_exposes_what_a_browser_reads(
@@ -102,3 +100,35 @@ def test_unauthenticated_and_streamed_answers_carry_cors_too(app, raw: TestClien
 def test_the_sdk_still_reads_the_request_id(client: openai.OpenAI) -> None:
     result = client.images.generate(model="gpt-image-1", prompt="x", quality="low")
     assert result._request_id and result._request_id.startswith("req_")  # type: ignore[attr-defined]
+
+
+# --- the control plane: same-origin unless configured ------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/_emulator/journal", "/_emulator/health", "/_emulator/reset"])
+def test_another_origin_s_page_gets_no_cors_from_the_control_plane(
+    raw: TestClient, path: str
+) -> None:
+    preflight = raw.options(
+        path, headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    read = raw.get("/_emulator/journal", headers={"Origin": ORIGIN})
+    assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+
+
+def test_configured_origins_may_call_the_control_plane() -> None:
+    from emulator import Config, create_app
+
+    app = create_app(Config(control_origins="http://app.example:5173/, http://other:1"))
+    http = TestClient(app)
+    preflight = http.options(
+        "/_emulator/faults",
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    added = http.post("/_emulator/faults", json={"kind": "rate_limit"}, headers={"Origin": ORIGIN})
+    assert added.status_code == 201 and added.headers["access-control-allow-origin"] == ORIGIN
+    elsewhere = http.post("/_emulator/reset", headers={"Origin": "http://evil.example"})
+    assert elsewhere.status_code == 403

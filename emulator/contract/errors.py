@@ -813,6 +813,26 @@ def upstream_unreachable(upstream: str, why: str) -> APIError:
     )
 
 
+def control_cross_origin(origin: str) -> APIError:
+    return APIError(
+        403,
+        f"The control plane refuses writes from pages of another origin ({origin[:200]}): "
+        "allow it with --control-origins.",
+        type="emulator_error",
+        code="cross_origin_refused",
+    )
+
+
+def control_needs_json(content_type: str) -> APIError:
+    return APIError(
+        415,
+        "The control plane takes JSON bodies only (Content-Type: application/json), got "
+        f"{content_type[:100] or 'no Content-Type'}.",
+        type="emulator_error",
+        code="unsupported_media_type",
+    )
+
+
 def invalid_as_of(message: str) -> APIError:
     return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
 

@@ -46,7 +46,11 @@ async def version(request: Request) -> Response:
 
 
 async def config(request: Request) -> Response:
-    return JSONResponse(asdict(emulator_of(request).config))
+    """The effective options; the accepted keys are never shown, only how many there are."""
+    shown = asdict(emulator_of(request).config)
+    keys = emulator_of(request).config.accepted_keys
+    shown["api_keys"] = f"<{len(keys)} key(s), not shown>" if keys else ""
+    return JSONResponse(shown)
 
 
 async def reset(request: Request) -> Response:

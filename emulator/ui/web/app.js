@@ -409,7 +409,24 @@ function wire() {
   });
 }
 
+// With --api-keys the control plane wants a key: asked once, it buys a session cookie
+// (HttpOnly, same-site only) that the live stream and the images send by themselves.
+async function ensureAccess() {
+  for (;;) {
+    const probe = await fetch(withNs("config"));
+    if (probe.status !== 401) return;
+    const key = window.prompt("This emulator requires an API key (--api-keys). Enter one to open the inspector:");
+    if (key === null) {
+      $("live").textContent = "an API key is needed";
+      throw new Error("no key");
+    }
+    await fetch("session", { method: "POST", headers: { Authorization: `Bearer ${key.trim()}` } });
+  }
+}
+
 wire();
-showClock();
-showSettings();
-connect();
+ensureAccess().then(() => {
+  showClock();
+  showSettings();
+  connect();
+});
