@@ -136,3 +136,88 @@ def test_the_inspector_works_with_the_key(keyed_server: EmulatorServer) -> None:
         )
         assert len(asked) == 1 and "API key" in asked[0]
         page.close()
+
+
+# --- bounded control: the clock, namespaces, keys' namespaces --------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"advance": 1e308},
+        {"advance": -1e12},
+        {"freeze": True, "at": 1e300},
+        {"freeze": True, "at": -5},
+    ],
+)
+def test_the_clock_refuses_what_it_cannot_represent(body: dict[str, Any]) -> None:
+    http = TestClient(create_app(Config()), headers={"Authorization": "Bearer sk-t"})
+    before = http.get("/_emulator/clock").json()
+    for _ in range(2):
+        refused = http.post("/_emulator/clock", json=body)
+        assert refused.status_code == 400 and "1970 to 9999" in refused.text
+    after = http.get("/_emulator/clock").json()
+    assert after["frozen"] == before["frozen"] and abs(after["now"] - before["now"]) < 60
+    made = http.post("/v1/images/generations", json={"model": "gpt-image-2", "prompt": "x",
+                                                     "quality": "low"})  # fmt: skip
+    assert made.status_code == 200
+    assert http.get("/_emulator/journal").status_code == 200
+
+
+def test_reading_an_unknown_namespace_creates_nothing_and_reset_frees_them() -> None:
+    app = create_app(Config())
+    http = TestClient(app, headers={"Authorization": "Bearer sk-t"})
+    root = app.state.emulator
+    for index in range(300):
+        assert http.get(f"/_emulator/journal?namespace=z{index}").json() == {"entries": []}
+        assert (
+            http.get("/v1/files", headers={"x-emulator-namespace": f"y{index}"}).status_code == 200
+        )
+    assert root.namespaces() == [""]
+    for index in range(256):  # writes make namespaces, up to the bound
+        http.post(
+            "/_emulator/faults", json={"kind": "server_error"}, params={"namespace": f"w{index}"}
+        )
+    full = http.post("/_emulator/reset", params={"namespace": "one-more"})
+    assert full.status_code == 400 and full.json()["error"]["code"] == "too_many_namespaces"
+    assert http.post("/_emulator/reset").status_code == 200  # the default one: frees them all
+    assert root.namespaces() == [""]
+    assert http.post("/_emulator/reset", params={"namespace": "one-more"}).status_code == 200
+
+
+def test_idle_namespaces_make_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.testdouble import state
+
+    app = create_app(Config())
+    root = app.state.emulator
+    for index in range(state.MAX_NAMESPACES):
+        root.namespace(f"n{index}")
+    clock = [state.time.monotonic()]
+    monkeypatch.setattr(state.time, "monotonic", lambda: clock[0])
+    root.namespace("n0")  # used just now: stays
+    clock[0] += state.NAMESPACE_IDLE_SECONDS + 1
+    root.namespace("n1")
+    fresh = root.namespace("a-new-one")
+    assert fresh.name == "a-new-one" and "n1" in root.namespaces()
+    assert "n0" not in root.namespaces() and "n2" not in root.namespaces()
+
+
+def test_a_key_reaches_only_its_own_namespace() -> None:
+    app = create_app(Config(namespace_by_key=True))
+    alice = TestClient(app, headers={"Authorization": "Bearer sk-alice"})
+    mallory = TestClient(app, headers={"Authorization": "Bearer sk-mallory"})
+    uploaded = alice.post(
+        "/v1/files", files={"file": ("a.jsonl", b"{}\n")}, data={"purpose": "batch"}
+    )
+    assert uploaded.status_code == 200
+    alice_ns = app.state.emulator.namespaces()[1]
+    assert alice_ns.startswith("key-")
+    for where in (
+        {"headers": {"x-emulator-namespace": alice_ns}},
+        {"params": {"namespace": alice_ns}},
+    ):
+        refused = mallory.get("/v1/files", **where)  # type: ignore[arg-type]
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "namespace_of_another_key"
+    assert mallory.get("/v1/files").json()["data"] == []
+    assert [f["filename"] for f in alice.get("/v1/files").json()["data"]] == ["a.jsonl"]

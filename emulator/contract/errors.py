@@ -780,10 +780,21 @@ def invalid_namespace(name: str) -> APIError:
     )
 
 
+def namespace_of_another_key(name: str) -> APIError:
+    return APIError(
+        403,
+        f"With --namespace-by-key a key reaches its own namespace only, not {name[:80]!r}.",
+        type="emulator_error",
+        code="namespace_of_another_key",
+    )
+
+
 def too_many_namespaces(limit: int) -> APIError:
     return APIError(
         400,
-        f"The emulator keeps at most {limit} namespaces: reuse one, or restart it.",
+        f"The emulator keeps at most {limit} namespaces and every one is in use: reuse one, "
+        "reset the emulator (POST /_emulator/reset frees them all), or wait for idle ones to "
+        "expire.",
         type="emulator_error",
         code="too_many_namespaces",
     )

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+
+# The times the clock can stand at: the Unix epoch to the end of year 9999 (what a date can
+# show; beyond it answers' ``created`` and dates cannot be written).
+EARLIEST = 0.0
+LATEST = 253_402_300_799.0
+
+
+class ClockRangeError(ValueError):
+    """A time the clock cannot stand at; the clock is left as it was."""
+
+
+def _checked(moment: float) -> float:
+    if not math.isfinite(moment) or not EARLIEST <= moment <= LATEST:
+        raise ClockRangeError(
+            f"the clock can stand between {EARLIEST:.0f} and {LATEST:.0f} (Unix seconds: "
+            f"1970 to 9999), not at {moment!r}"
+        )
+    return moment
 
 
 class Clock:
@@ -19,16 +38,21 @@ class Clock:
             return time.time() + self._offset
 
     def freeze(self, at: float | None = None) -> None:
-        """Stop time at ``at`` (Unix seconds), or at the current time."""
+        """Stop time at ``at`` (Unix seconds), or at the current time; a ClockRangeError for
+        a time it cannot stand at."""
         current = self.now()
+        moment = current if at is None else _checked(float(at))
         with self._lock:
-            self._frozen_at = current if at is None else at
+            self._frozen_at = moment
 
     def advance(self, seconds: float) -> None:
+        """Move time by ``seconds``; a ClockRangeError, and no move, where that would take
+        the clock past what it can stand at."""
         with self._lock:
             if self._frozen_at is not None:
-                self._frozen_at += seconds
+                self._frozen_at = _checked(self._frozen_at + seconds)
             else:
+                _checked(time.time() + self._offset + seconds)
                 self._offset += seconds
 
     def reset(self) -> None:

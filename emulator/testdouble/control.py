@@ -18,6 +18,7 @@ from ..contract.dates import parse_as_of, resolved
 from ..contract.errors import APIError
 from ..transport.body import parse_json, read_bytes
 from ..transport.wire import OPENAI_VERSION
+from .clock import ClockRangeError
 from .faults import Fault
 from .state import Emulator, emulator_of
 
@@ -75,14 +76,17 @@ async def clock(request: Request) -> Response:
     numbers = [body.get(k) for k in ("at", "advance") if k in body]
     if any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
         return _bad("'at' and 'advance' are numbers of seconds")
-    if body.get("reset"):
-        emulator.clock.reset()
-    if body.get("freeze"):
-        emulator.clock.freeze(body.get("at"))
-    if "advance" in body:
-        emulator.clock.advance(float(body["advance"]))
-    if body.get("unfreeze"):
-        emulator.clock.unfreeze()
+    try:
+        if body.get("reset"):
+            emulator.clock.reset()
+        if body.get("freeze"):
+            emulator.clock.freeze(body.get("at"))
+        if "advance" in body:
+            emulator.clock.advance(float(body["advance"]))
+        if body.get("unfreeze"):
+            emulator.clock.unfreeze()
+    except (ClockRangeError, OverflowError) as error:
+        return _bad(str(error))
     return JSONResponse(_clock_state(emulator))
 
 

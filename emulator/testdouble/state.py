@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,21 +40,31 @@ log = logging.getLogger("emulator")
 NAMESPACE_HEADER = "x-emulator-namespace"
 NAMESPACE_QUERY = "namespace"  # the same for the control plane, the page and image URLs
 MAX_NAMESPACES = 256
+# A namespace nobody has used for this long makes room when the namespaces are all taken.
+NAMESPACE_IDLE_SECONDS = 600.0
 _NAMESPACE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
-def emulator_of(request: Request) -> Emulator:
+def emulator_of(request: Request, create: bool | None = None) -> Emulator:
     """The state a request reaches: its namespace's (the header ``x-emulator-namespace`` or
-    the query's ``namespace``; with ``--namespace-by-key`` the API key's), else the default."""
+    the query's ``namespace``), else the default. With ``--namespace-by-key`` a request with a
+    key reaches its key's namespace only. A request that only reads (GET, HEAD) makes no
+    namespace (unless ``create``: a live view that waits for what comes): an unknown one reads
+    as empty."""
     root: Emulator = request.app.state.emulator
     name = request.headers.get(NAMESPACE_HEADER)
     if not name and request.scope.get("query_string"):
         name = request.query_params.get(NAMESPACE_QUERY)
-    if not name and root.config.namespace_by_key:
+    if root.config.namespace_by_key:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and key.strip():
-            name = "key-" + hashlib.sha256(key.strip().encode()).hexdigest()[:16]
-    return root.namespace(name or "")
+            own = "key-" + hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+            if name and name != own:
+                raise errors.namespace_of_another_key(name)
+            name = own
+    if create is None:
+        create = request.method not in ("GET", "HEAD")
+    return root.namespace(name or "", create=create)
 
 
 @dataclass
@@ -91,11 +102,14 @@ class Emulator:
     name: str = ""
     _root: Emulator | None = field(default=None, repr=False)
     _namespaces: dict[str, Emulator] = field(default_factory=dict, repr=False)
+    _used_at: float = field(default_factory=time.monotonic, repr=False)
 
-    def namespace(self, name: str) -> Emulator:
+    def namespace(self, name: str, create: bool = True) -> Emulator:
         """The state of namespace ``name`` ("" is the default one): its own journal, faults,
         clock, lenient mode, URL images, files and stored responses, made on first use with the
-        same bounds. The catalog and the decode threads are shared."""
+        same bounds (``create=False``: an empty one that is not kept). The catalog and the
+        decode threads are shared. Namespaces idle for ``NAMESPACE_IDLE_SECONDS`` make room
+        for new ones."""
         root = self._root or self
         if not name:
             return root
@@ -104,10 +118,23 @@ class Emulator:
         with root._decoders_lock:
             found = root._namespaces.get(name)
             if found is None:
+                if not create:
+                    return root._fresh(name)
+                if len(root._namespaces) >= MAX_NAMESPACES:
+                    root._drop_idle()
                 if len(root._namespaces) >= MAX_NAMESPACES:
                     raise errors.too_many_namespaces(MAX_NAMESPACES)
                 found = root._namespaces[name] = root._fresh(name)
+            found._used_at = time.monotonic()
             return found
+
+    def _drop_idle(self) -> None:
+        """Forget the namespaces nobody has used for ``NAMESPACE_IDLE_SECONDS`` (with the
+        decoders' lock held)."""
+        cutoff = time.monotonic() - NAMESPACE_IDLE_SECONDS
+        for name in [n for n, ns in self._namespaces.items() if ns._used_at < cutoff]:
+            gone = self._namespaces.pop(name)
+            gone._stop_batches()
 
     def drop_namespace(self, name: str) -> None:
         """Forget a namespace and everything it held (a test's own, when it ends)."""
@@ -270,8 +297,7 @@ class Emulator:
         self.images.clear()
         self.files.clear()
         self.responses.clear()
-        for batch in self.batches.values():  # a batch still running stops with the reset
-            batch.cancel = True
+        self._stop_batches()
         self.batches.clear()
         self.clock.reset()
         self.streamed_events = 0
@@ -279,3 +305,11 @@ class Emulator:
         self.as_of = self.config.as_of_setting
         if self._root is None:  # models added through the control plane go; the options' stay
             self._set_added(list(self.config.added_models))
+            with self._decoders_lock:  # and every other namespace with all it held
+                for namespace in self._namespaces.values():
+                    namespace._stop_batches()
+                self._namespaces.clear()
+
+    def _stop_batches(self) -> None:
+        for batch in self.batches.values():  # a batch still running stops with its namespace
+            batch.cancel = True

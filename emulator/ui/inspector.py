@@ -66,7 +66,7 @@ async def journal_image(request: Request) -> Response:
 async def journal_stream(request: Request) -> Response:
     """Server-sent events: ``entry`` for every new or changed entry (all of them first),
     ``reset`` when the journal is cleared; a comment now and then keeps proxies open."""
-    journal = emulator_of(request).journal
+    journal = emulator_of(request, create=True).journal  # a namespace whose requests are to come
 
     async def events() -> AsyncIterator[str]:
         revision, entries = journal.changed_since(-1)
