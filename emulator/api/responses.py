@@ -96,9 +96,12 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
             raise errors.invalid_type(param, "an object", "another type")
         kind = item.get("type", "message")
         if kind == "item_reference":
-            found = emulator.responses.item(str(item.get("id")))
+            item_id = item.get("id")
+            if not isinstance(item_id, str):
+                raise errors.wrong_type(f"{param}.id", ("string",), item_id)
+            found = emulator.responses.item(item_id)
             if found is None:
-                raise errors.input_item_not_found(str(item.get("id")), param)
+                raise errors.input_item_not_found(item_id, param)
             item = found
             kind = str(item.get("type"))
         if kind == "image_generation_call":
@@ -141,12 +144,16 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
 def _passed_back_image(call: Call, item: Mapping[str, object], param: str) -> FormFile | None:
     result = item.get("result")
     if isinstance(result, str) and result:
-        return as_file("image", "earlier.png", None, base64.b64decode(result))
+        try:
+            decoded = base64.b64decode(result, validate=True)
+        except ValueError:  # binascii.Error: not base64
+            raise errors.invalid_base64(f"{param}.result") from None
+        return as_file("image", "earlier.png", None, decoded)
     call_id = str(item.get("id", ""))
-    data = call.emulator.responses.image(call_id)
-    if data is None:
+    kept = call.emulator.responses.image(call_id)
+    if kept is None:
         raise errors.input_item_not_found(call_id, param)
-    return as_file("image", f"{call_id}.png", None, data)
+    return as_file("image", f"{call_id}.png", None, kept)
 
 
 def _input_image(part: Mapping[str, object], param: str, sources: Sources) -> FormFile:
@@ -162,15 +169,16 @@ def image_tool(body: Mapping[str, object]) -> tuple[int, dict[str, object]] | No
     tools = body.get("tools", [])
     if not isinstance(tools, list):
         raise errors.invalid_type("tools", "an array", "another type")
+    found: tuple[int, dict[str, object]] | None = None
     for index, tool in enumerate(tools):
         if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
             raise errors.missing_required_parameter(f"tools[{index}].type")
-        if tool["type"] == "image_generation":
+        if tool["type"] == "image_generation":  # every one is checked; the first is used
             for name in tool:
                 if name not in api.TOOL_OPTIONS:
                     raise errors.unknown_parameter(f"tools[{index}].{name}")
-            return index, tool
-    return None
+            found = found or (index, tool)
+    return found
 
 
 def call_tool(call: Call, body: Mapping[str, object], turn: Turn, offered: bool) -> bool:
@@ -473,11 +481,13 @@ def _checked_top_level(call: Call) -> dict[str, object]:
     body = {k: v for k, v in body.items() if k in api.REQUEST_PARAMS}
     if "model" not in body:
         raise errors.missing_required_parameter("model")
-    if not isinstance(body["model"], str):
-        raise errors.invalid_type("model", "a string", "another type")
-    for flag in ("stream", "store"):
-        if flag in body and not isinstance(body[flag], bool):
-            raise errors.invalid_type(flag, "a boolean", "another type")
+    for name, value in body.items():
+        expected = api.REQUEST_PARAM_TYPES.get(name)
+        if expected is None or (value is None and name != "model"):
+            continue
+        kind = errors.json_type(value)
+        if kind not in expected and not (kind == "integer" and "number" in expected):
+            raise errors.wrong_type(name, expected, value)
     return body
 
 

@@ -153,6 +153,49 @@ def missing_required_parameter(name: str) -> APIError:
     )
 
 
+# How the API names a JSON value's type in "Invalid type" errors.
+JSON_TYPE_NAMES = {
+    "string": "a string",
+    "array": "an array",
+    "object": "an object",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "number": "a decimal",
+    "null": "null",
+}
+
+
+def json_type(value: object) -> str:
+    """``value``'s JSON type: string, array, object, boolean, integer, number or null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def wrong_type(name: str, expected: Sequence[str], value: object) -> APIError:
+    """``value`` is none of the JSON types ``expected`` (e.g. ("string", "array"))."""
+    wanted = " or ".join(JSON_TYPE_NAMES[kind] for kind in expected)
+    return invalid_type(name, wanted, JSON_TYPE_NAMES[json_type(value)])
+
+
+def invalid_base64(param: str) -> APIError:
+    # Inferred after the API's patterns: an earlier image passed back with a broken result.
+    return APIError(
+        400,
+        f"Invalid '{param}': expected base64-encoded image data.",
+        param=param,
+        code="invalid_value",
+    )
+
+
 def invalid_type(name: str, expected: str, got: str) -> APIError:
     return APIError(
         400,
@@ -386,10 +429,10 @@ def file_too_large(param: str, maximum: int, got: int) -> APIError:
 
 def image_too_many_pixels(param: str, width: int, height: int, maximum: int) -> APIError:
     # Inferred: the emulator's guard against decompression bombs.
+    shown = f"image of {width}x{height} pixels" if width and height else "image"
     return APIError(
         400,
-        f"Invalid file '{param}': image of {width}x{height} pixels is too large. "
-        f"Expected at most {maximum} pixels.",
+        f"Invalid file '{param}': {shown} is too large. Expected at most {maximum} pixels.",
         param=param,
         code="image_too_large",
     )

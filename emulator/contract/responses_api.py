@@ -60,6 +60,41 @@ REQUEST_PARAMS = frozenset(
     }
 )
 
+# The JSON type of each top-level parameter (SDK ``ResponseCreateParams``), for the API's
+# "Invalid type for 'x': expected …, but got … instead."; null is taken for any but ``model``
+# (an optional value sent as None). Parameters typed only loosely by the SDK are left out.
+REQUEST_PARAM_TYPES: dict[str, tuple[str, ...]] = {
+    "background": ("boolean",),
+    "context_management": ("array",),
+    "conversation": ("string", "object"),
+    "include": ("array",),
+    "input": ("string", "array"),
+    "instructions": ("string", "array"),
+    "max_output_tokens": ("integer",),
+    "max_tool_calls": ("integer",),
+    "metadata": ("object",),
+    "model": ("string",),
+    "parallel_tool_calls": ("boolean",),
+    "previous_response_id": ("string",),
+    "prompt": ("object",),
+    "prompt_cache_key": ("string",),
+    "prompt_cache_retention": ("string",),
+    "reasoning": ("object",),
+    "safety_identifier": ("string",),
+    "service_tier": ("string",),
+    "store": ("boolean",),
+    "stream": ("boolean",),
+    "stream_options": ("object",),
+    "temperature": ("number",),
+    "text": ("object",),
+    "tool_choice": ("string", "object"),
+    "tools": ("array",),
+    "top_logprobs": ("integer",),
+    "top_p": ("number",),
+    "truncation": ("string",),
+    "user": ("string",),
+}
+
 # The tool's options (SDK ``tool_param.ImageGeneration``); ``n`` is echoed, never sent.
 TOOL_OPTIONS = (
     "type",

@@ -75,9 +75,19 @@ def _decode(data: bytes, param: str, on_failure: errors.APIError) -> Image.Image
             image.load()
     except errors.APIError:
         raise
+    except Image.DecompressionBombError:  # past Pillow's own bound: refused before its size
+        width, height = _header_size(data) or (0, 0)
+        raise errors.image_too_many_pixels(param, width, height, MAX_INPUT_PIXELS) from None
     except Exception:  # Pillow raises many kinds for broken files
         raise on_failure from None
     return image
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """A PNG's width and height from its header (Pillow refuses to open one that large)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None
 
 
 def open_image(
