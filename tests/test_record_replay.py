@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +286,55 @@ def test_the_upstream_with_or_without_v1(tmp_path: Path, suffix: str) -> None:
         (entry,) = upstream.emulator.requests()
     assert answer.status_code == 200, answer.text
     assert entry.path == "/v1/images/generations"
+
+
+@contextmanager
+def echoing_upstream() -> Iterator[str]:
+    """An upstream that echoes whatever key it was sent: in its error message and its
+    x-request-id (as a careless proxy in front of the real API might)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+    from urllib.parse import parse_qs, urlsplit
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            in_query = parse_qs(urlsplit(self.path).query).get("api_key", [""])[0]
+            key = in_query or self.headers.get("authorization", "").removeprefix("Bearer ")
+            data = json.dumps({"error": {"message": f"Incorrect API key provided: {key}."}})
+            self.send_response(401)
+            self.send_header("content-type", "application/json")
+            self.send_header("x-request-id", f"req_{key}")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data.encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_recorder_writes_no_key_even_where_the_upstream_echoes_it(tmp_path: Path) -> None:
+    secret = "sk-proj-ECHOED0123456789abcdef"
+    with echoing_upstream() as upstream:
+        config = Config(record=str(tmp_path), upstream=upstream)
+        with EmulatorServer(config) as proxy:
+            body = {"model": "gpt-image-2", "prompt": "x"}
+            in_header = httpx.post(f"{proxy.base_url}/v1/images/generations", json=body,
+                                   headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+            other = {"Authorization": "Bearer sk-other-key-1"}
+            in_query = httpx.post(f"{proxy.base_url}/v1/images/generations?api_key={secret}",
+                                  json=body, headers=other)  # fmt: skip
+    assert secret in in_header.text and secret in in_query.text  # the caller sees the echo
+    written = [p.read_text() for p in tmp_path.rglob("*.json")]
+    assert len(written) == 2
+    for text in written:
+        assert secret not in text and "sk-other-key-1" not in text
+        assert "<redacted>" in text

@@ -99,12 +99,28 @@ async def record(request: Request, emulator: Emulator, entry: Entry) -> Response
             exchange, shown, upstream, body, recordings.images, emulator
         )
         data["recorded_at"] = started.isoformat(timespec="seconds")
-        path = await anyio.to_thread.run_sync(recordings.write, data)
+        path = await anyio.to_thread.run_sync(recordings.write, data, secrets_of(request))
         entry.record_origin("recorded", path.stem)
         emulator.journal.touch(entry)
 
     entry.record_params({"upstream": url})
     return StreamingResponse(relay(), status_code=upstream.status_code, headers=answer_headers)
+
+
+# Query parameters and headers that carry a caller's secret (a key in the query, as some
+# proxies and Azure's clients send it, or in a header of its own).
+SECRET_NAMES = ("key", "token", "secret", "password", "authorization", "signature")
+
+
+def secrets_of(request: Request) -> list[str]:
+    """What the recorder must never write: the caller's key in any header or query value
+    (the full header value too), wherever the exchange holds or echoes it."""
+    found: list[str] = []
+    for name, value in [*request.headers.items(), *request.query_params.multi_items()]:
+        if any(word in name.lower() for word in SECRET_NAMES):
+            found.append(value.strip())
+            found += [part for part in value.split() if part.lower() != "bearer"]
+    return found
 
 
 async def _described_raw(request: Request, raw: bytes, files: ImageFiles) -> dict[str, Any]:

@@ -256,7 +256,10 @@ class Recordings:
         with self._lock:
             return list(self._all)
 
-    def write(self, data: dict[str, Any]) -> Path:
+    def write(self, data: dict[str, Any], secrets: Iterable[str] = ()) -> Path:
+        """Write a recording; every occurrence of each of ``secrets`` (the caller's key, as
+        sent in a header, the query or the body, and as the upstream may echo it) is
+        replaced by ``<redacted>`` first."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             number = len(self._all) + 1
@@ -265,9 +268,23 @@ class Recordings:
             while path.exists():
                 number += 1
                 path = self.folder / f"{number:05d}-{endpoint}.json"
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        self._remember(Recording(path.stem, data, self.key_of(data["request"])))
+        text = redacted(json.dumps(data, indent=2, ensure_ascii=False), secrets)
+        path.write_text(text + "\n")
+        kept = json.loads(text)
+        self._remember(Recording(path.stem, kept, self.key_of(kept["request"])))
         return path
+
+
+MIN_SECRET = 8  # shorter values are not taken for secrets (they would redact common words)
+REDACTED = "<redacted>"
+
+
+def redacted(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret, as written and as JSON escapes it, replaced."""
+    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True):
+        for form in {secret, json.dumps(secret)[1:-1]}:
+            text = text.replace(form, REDACTED)
+    return text
 
 
 def _body_differences(recorded: Mapping[str, Any], asked: Mapping[str, Any]) -> list[str]:
