@@ -20,6 +20,7 @@ from . import __version__
 from .app import added_models_of, create_app
 from .config import OPTIONS, Config
 from .contract.dates import LATEST, TODAY, AsOf, today
+from .transport.header_timeout import with_header_timeout
 
 
 def parser() -> argparse.ArgumentParser:
@@ -105,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             log_level=config.log_level,
             server_header=False,
             timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself
+            http=with_header_timeout(config.header_timeout_seconds),
         )
     )
     # After a Ctrl-C shutdown uvicorn raises the signal again; its own command line takes

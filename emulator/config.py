@@ -48,6 +48,11 @@ class Config:
         "a request body that stops arriving for this long (short of its Content-Length) "
         "is answered with a 400",
     )
+    header_timeout_seconds: float = _option(
+        30.0,
+        "a connection whose request headers have not all arrived this long after it opened "
+        "(or after its request began) is closed",
+    )
     files_store_mb: int = _option(
         256, "memory for files uploaded to /v1/files; an upload past it is refused"
     )

@@ -20,6 +20,7 @@ from .app import create_app
 from .config import Config
 from .testdouble.clock import Clock
 from .testdouble.state import Emulator
+from .transport.header_timeout import with_header_timeout
 
 
 class EmulatorServer:
@@ -36,7 +37,11 @@ class EmulatorServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         # A live view (the inspector's event stream) never ends by itself: give it a moment.
         settings = uvicorn.Config(
-            self.app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+            self.app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+            http=with_header_timeout(self.config.header_timeout_seconds),
         )
         self._server = uvicorn.Server(settings)
         self._thread = threading.Thread(

@@ -221,3 +221,75 @@ def test_a_key_reaches_only_its_own_namespace() -> None:
         assert refused.json()["error"]["code"] == "namespace_of_another_key"
     assert mallory.get("/v1/files").json()["data"] == []
     assert [f["filename"] for f in alice.get("/v1/files").json()["data"]] == ["a.jsonl"]
+
+
+# --- connections that stall inside their headers ---------------------------------------------
+
+
+def test_a_connection_stalled_in_its_headers_is_closed() -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with EmulatorServer(Config(header_timeout_seconds=0.5)) as server:
+        stalled = socket.create_connection(("127.0.0.1", server.port))
+        stalled.sendall(b"POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n")  # and no more
+        stalled.settimeout(5)
+        started = time.monotonic()
+        assert stalled.recv(100) == b""  # closed by the server
+        assert 0.3 < time.monotonic() - started < 3
+        stalled.close()
+        # A second request on a kept-alive connection that stalls is closed too.
+        with socket.create_connection(("127.0.0.1", server.port)) as kept:
+            kept.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            kept.settimeout(5)
+            assert kept.recv(1000).startswith(b"HTTP/1.1 200")
+            kept.sendall(b"GET /_emulator/health HTTP/1.1\r\nHo")
+            assert kept.recv(100) == b""
+        # Whole headers in time are answered as ever.
+        assert httpx.get(f"{server.base_url}/_emulator/health").status_code == 200
+
+
+def test_the_settings_route_takes_the_control_plane_s_body_rules() -> None:
+    http = TestClient(create_app(Config()))
+    deep = "[" * 5000 + "]" * 5000
+    nested = http.post(
+        "/_emulator/settings", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert nested.status_code == 400
+    huge = http.post("/_emulator/settings", content=b"{" + b" " * (5 * 1024 * 1024) + b"}",
+                     headers={"Content-Type": "application/json"})  # fmt: skip
+    assert huge.status_code == 400
+    assert http.post("/_emulator/settings", json={"lenient": True}).json() == {"lenient": True}
+
+
+# --- bounded stores ---------------------------------------------------------------------------
+
+
+def test_the_responses_store_counts_the_inputs_it_holds() -> None:
+    from emulator.testdouble.stores import ResponseStore, StoredResponse
+
+    store = ResponseStore(8 * 1024 * 1024)
+    big = "data:image/png;base64," + "A" * (3 * 1024 * 1024)
+    for number in range(60):
+        items = [{"id": f"msg_{number}", "type": "message", "content": [{"image_url": big}]}]
+        store.put(StoredResponse(f"resp_{number}", {"output": []}, items, {}, b"{}"))
+    assert store.size_bytes <= 8 * 1024 * 1024 and len(store) == 2
+    assert store.item("msg_59") is not None and store.item("msg_0") is None  # pushed out
+    store.delete("resp_59")
+    assert store.item("msg_59") is None and store.size_bytes < 4 * 1024 * 1024
+
+
+def test_many_item_references_resolve_by_index() -> None:
+    app = create_app(Config())
+    http = TestClient(app, headers={"Authorization": "Bearer sk-t"})
+    ids = []
+    for number in range(20):
+        body = {"model": "gpt-5.4", "input": f"hello {number}"}
+        ids.append(http.post("/v1/responses", json=body).json()["output"][0]["id"])
+    references = [{"type": "item_reference", "id": ids[n % 20]} for n in range(2000)]
+    answer = http.post("/v1/responses", json={"model": "gpt-5.4", "input": references})
+    assert answer.status_code == 200
+    stored = app.state.emulator.responses
+    assert all(stored.item(item_id)["id"] == item_id for item_id in ids)  # type: ignore[index]

@@ -8,6 +8,7 @@ decode itself, then the model's mode, squareness and transparency rules.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import warnings
@@ -32,20 +33,42 @@ _SIGNATURES = (
 )
 
 
+# What is kept of a decoded input: the first image (the one an edit paints into) up to the
+# largest output side, the others (shown as thumbnails) smaller. Sixteen 6000x6000 inputs then
+# hold ~130 MB, not 2.3 GB; sizes, token counts and mask checks use the size as uploaded.
+KEPT_SIDE_FIRST = 4096
+KEPT_SIDE_OTHERS = 1024
+
+
 @dataclass(frozen=True)
 class InputImage:
     param: str  # "image" or "image[3]"
     index: int
-    image: Image.Image  # decoded
+    image: Image.Image  # decoded, at most ``KEPT_SIDE_*`` a side (see ``size``)
     format: str
     sha256: str
     filename: str = ""
     content_type: str | None = None
     raw: bytes = field(default=b"", repr=False)  # the bytes as uploaded, for the journal
+    uploaded_size: tuple[int, int] | None = None  # when ``image`` was made smaller
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.image.size
+        """The size as uploaded."""
+        return self.uploaded_size or self.image.size
+
+
+def kept(image: Image.Image, index: int) -> tuple[Image.Image, tuple[int, int] | None]:
+    """What is kept of a decoded input (see ``KEPT_SIDE_FIRST``) and, when smaller, the size
+    it had."""
+    side = KEPT_SIDE_FIRST if index == 0 else KEPT_SIDE_OTHERS
+    if max(image.size) <= side:
+        return image, None
+    original = image.size
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):  # what a thumbnail cannot be made of
+        image = image.convert("RGBA" if image.mode == "P" or "A" in image.getbands() else "RGB")
+    image.thumbnail((side, side), Image.Resampling.BILINEAR)  # in place: the big copy goes
+    return image, original
 
 
 def sniff(head: bytes) -> str | None:
@@ -124,7 +147,11 @@ def open_image(
     if rules.modes_without_mask and not has_mask and mode not in rules.modes_without_mask:
         raise errors.input_image_mode(rules.modes_without_mask, mode, rules.error_type)
     digest = hashlib.sha256(data).hexdigest()
-    return InputImage(param, index, image, kind, digest, file.filename, file.content_type, data)
+    smaller, uploaded = kept(image, index)
+    del image  # the full decode goes now: one input's worth at a time
+    return InputImage(
+        param, index, smaller, kind, digest, file.filename, file.content_type, data, uploaded
+    )
 
 
 # Lenient mode: any declared type, any decodable mode, no shape rules.
@@ -149,6 +176,23 @@ def open_image_leniently(file: FormFile, param: str, index: int) -> InputImage:
     return replace(opened, image=opened.image.convert("RGBA"))
 
 
+# Large decodes leave freed pages in the decode threads' malloc arenas (glibc keeps them
+# for reuse): after a request whose inputs decode to more pixels than this, they are handed
+# back to the system.
+GIVE_BACK_AFTER_PIXELS = 16_000_000
+
+
+def give_back_memory() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def open_images(
     files: Sequence[tuple[str, FormFile]],
     rules: UploadRules,
@@ -166,7 +210,19 @@ def open_images(
         else pool.submit(open_image, file, name, index, rules, has_mask=has_mask)
         for index, (name, file) in enumerate(files)
     ]
-    return [future.result() for future in futures]
+    try:
+        return [future.result() for future in futures]
+    finally:
+        for future in futures:  # every decode has ended, kept or refused
+            future.exception()
+        decoded = sum(
+            width * height
+            for future in futures
+            if future.exception() is None
+            for width, height in [future.result().size]
+        )
+        if decoded > GIVE_BACK_AFTER_PIXELS:
+            give_back_memory()
 
 
 def open_overlay(

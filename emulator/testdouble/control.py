@@ -29,7 +29,7 @@ def _bad(message: str) -> JSONResponse:
     return JSONResponse({"error": {"message": message}}, status_code=400)
 
 
-async def _json(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
     """The JSON body, {} when empty; a ValueError says what is wrong with it."""
     try:
         data = await read_bytes(request, emulator_of(request).config.body_timeout_seconds)
@@ -68,7 +68,7 @@ async def clock(request: Request) -> Response:
     if request.method == "GET":
         return JSONResponse(_clock_state(emulator))
     try:
-        body = await _json(request)
+        body = await json_body(request)
     except ValueError as error:
         return _bad(f"the body must be JSON: {error}")
     if not isinstance(body, dict):
@@ -113,7 +113,7 @@ async def faults(request: Request) -> Response:
         emulator.faults.clear()
     elif request.method == "POST":
         try:
-            body = await _json(request)
+            body = await json_body(request)
             items = body if isinstance(body, list) else [body]
             added = [Fault.from_json(item) for item in items if isinstance(item, dict)]
             if len(added) != len(items):
@@ -169,7 +169,7 @@ async def tool_calls(request: Request) -> Response:
     emulator = emulator_of(request)
     if request.method == "POST":
         try:
-            body = await _json(request)
+            body = await json_body(request)
         except ValueError as error:
             return _bad(str(error))
         mode = body.get("mode") if isinstance(body, dict) else None
@@ -185,7 +185,7 @@ async def as_of(request: Request) -> Response:
     emulator = emulator_of(request)
     if request.method == "POST":
         try:
-            body = await _json(request)
+            body = await json_body(request)
             setting = body.get("as_of") if isinstance(body, dict) else None
             if not isinstance(setting, str):
                 raise ValueError('send {"as_of": "YYYY-MM-DD"}, {"as_of": "today"} or "latest"')
@@ -204,7 +204,7 @@ async def models(request: Request) -> Response:
     emulator = emulator_of(request)
     if request.method == "POST":
         try:
-            body = await _json(request)
+            body = await json_body(request)
         except ValueError as error:
             return _bad(str(error))
         name = body.get("model") if isinstance(body, dict) else None

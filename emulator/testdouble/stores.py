@@ -8,6 +8,7 @@ upload that would pass it, so a file a test uploaded stays until it deletes it o
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 import threading
@@ -42,19 +43,31 @@ class BoundedStore(Generic[Item]):
         self._bytes = 0
         self._lock = threading.Lock()
 
+    def _size(self, item: Item) -> int:
+        """The bytes an item holds, for the bound (a store whose items hold more says so)."""
+        return len(item.data)
+
+    def _indexed(self, key: str, item: Item) -> None:
+        """Called with the lock held once an item is in (a store's own indexes)."""
+
+    def _unindexed(self, key: str, item: Item) -> None:
+        """Called with the lock held once an item is out."""
+
     def _add(self, key: str, item: Item) -> None:  # the caller holds the lock
         self._items[key] = item
-        self._bytes += len(item.data)
+        self._bytes += self._size(item)
+        self._indexed(key, item)
 
     def _pop(self, key: str | None = None) -> Item | None:  # the oldest when key is None
         if key is None:
-            _, item = self._items.popitem(last=False)
+            key, item = self._items.popitem(last=False)
         else:
             found = self._items.pop(key, None)
             if found is None:
                 return None
             item = found
-        self._bytes -= len(item.data)
+        self._bytes -= self._size(item)
+        self._unindexed(key, item)
         return item
 
     def _get(self, key: str) -> Item | None:
@@ -70,6 +83,8 @@ class BoundedStore(Generic[Item]):
 
     def clear(self) -> None:
         with self._lock:
+            for key, item in self._items.items():
+                self._unindexed(key, item)
             self._items.clear()
             self._bytes = 0
 
@@ -194,15 +209,53 @@ class StoredResponse:
     body: dict[str, object]  # the response object as answered
     input_items: list[dict[str, object]]  # what the request's input became, with ids
     images: dict[str, bytes]  # image_generation_call id to its image's bytes
-    data: bytes  # what the entry holds, for the bound (the body's JSON)
+    data: bytes  # the body's JSON
+
+    @property
+    def size(self) -> int:
+        """Everything the entry holds: the body, its images, and its input items (whose
+        data: URLs may be megabytes), as JSON counts them."""
+        items = sum(len(json.dumps(item, default=str)) for item in self.input_items)
+        return len(self.data) + sum(len(image) for image in self.images.values()) + items
+
+    def items(self) -> list[dict[str, object]]:
+        output = self.body.get("output")
+        found = [*(output if isinstance(output, list) else []), *self.input_items]
+        return [item for item in found if isinstance(item, dict)]
 
 
 class ResponseStore(BoundedStore[StoredResponse]):
     """Stored responses (``store`` true), for ``previous_response_id``, passed-back image
-    calls and ``GET /v1/responses/{id}``; past ``max_bytes`` the oldest go first."""
+    calls and ``GET /v1/responses/{id}``; past ``max_bytes`` the oldest go first. Items and
+    images are found by id through an index, not by scanning every response."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes)
+        self._item_owner: dict[str, str] = {}  # item id to the newest response holding it
+        self._image_owner: dict[str, str] = {}  # image_generation_call id to its response
+        self._sizes: dict[str, int] = {}  # counted once, at put
+
+    def _size(self, item: StoredResponse) -> int:
+        return self._sizes.get(item.id, 0)
+
+    def _indexed(self, key: str, item: StoredResponse) -> None:
+        for each in item.items():
+            if isinstance(each.get("id"), str):
+                self._item_owner[str(each["id"])] = key
+        for call_id in item.images:
+            self._image_owner[call_id] = key
+
+    def _unindexed(self, key: str, item: StoredResponse) -> None:
+        for index in (self._item_owner, self._image_owner):
+            for owned in {*(str(i.get("id")) for i in item.items()), *item.images}:
+                if index.get(owned) == key:
+                    del index[owned]
+        self._sizes.pop(key, None)
 
     def put(self, stored: StoredResponse) -> None:
+        size = stored.size
         with self._lock:
+            self._sizes[stored.id] = size
             self._add(stored.id, stored)
             while self._bytes > self.max_bytes and len(self._items) > 1:
                 self._pop()
@@ -217,16 +270,15 @@ class ResponseStore(BoundedStore[StoredResponse]):
     def image(self, call_id: str) -> bytes | None:
         """The image of an ``image_generation_call`` of any stored response."""
         with self._lock:
-            stored = list(self._items.values())
-        return next((s.images[call_id] for s in reversed(stored) if call_id in s.images), None)
+            owner = self._image_owner.get(call_id)
+            stored = self._items.get(owner) if owner else None
+            return stored.images.get(call_id) if stored else None
 
     def item(self, item_id: str) -> dict[str, object] | None:
         """An output or input item of any stored response, by id (``item_reference``)."""
         with self._lock:
-            stored = list(self._items.values())
-        for response in reversed(stored):
-            output = response.body.get("output")
-            for item in [*(output if isinstance(output, list) else []), *response.input_items]:
-                if isinstance(item, dict) and item.get("id") == item_id:
-                    return item
-        return None
+            owner = self._item_owner.get(item_id)
+            stored = self._items.get(owner) if owner else None
+        if stored is None:
+            return None
+        return next((item for item in stored.items() if item.get("id") == item_id), None)

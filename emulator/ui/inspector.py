@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from ..contract import pricing
-from ..testdouble.control import PREFIX
+from ..testdouble.control import PREFIX, json_body
 from ..testdouble.state import emulator_of
 
 ASSETS = {
@@ -100,8 +100,8 @@ async def prices(request: Request) -> Response:
 async def settings(request: Request) -> Response:
     """What the page may change at run time: lenient mode."""
     emulator = emulator_of(request)
-    try:
-        body = await request.json()
+    try:  # the control plane's body rules: bounded, a stall timeout, a nesting limit
+        body = await json_body(request)
     except ValueError:
         body = None
     if (
