@@ -35,7 +35,7 @@ def refused(http: TestClient, body: dict[str, Any]) -> dict[str, Any]:
         ("top_p", [1], "expected a decimal, but got an array instead."),
         ("user", [], "expected a string, but got an array instead."),
         ("metadata", 5, "expected an object, but got an integer instead."),
-        ("max_output_tokens", 1.5, "expected an integer, but got a decimal instead."),
+        ("max_output_tokens", 1.5, "expected an integer, but got a decimal number instead."),
         ("parallel_tool_calls", "yes", "expected a boolean, but got a string instead."),
         ("stream", "yes", "expected a boolean, but got a string instead."),
         ("input", 3, "expected a string or an array, but got an integer instead."),

@@ -153,8 +153,8 @@ def missing_required_parameter(name: str) -> APIError:
     )
 
 
-# How the API names a JSON value's type in "Invalid type" errors.
-JSON_TYPE_NAMES = {
+# How the API names the JSON types in "Invalid type for 'x': expected …, but got … instead."
+EXPECTED_TYPE_NAMES = {
     "string": "a string",
     "array": "an array",
     "object": "an object",
@@ -163,6 +163,7 @@ JSON_TYPE_NAMES = {
     "number": "a decimal",
     "null": "null",
 }
+GOT_TYPE_NAMES = {**EXPECTED_TYPE_NAMES, "number": "a decimal number"}
 
 
 def json_type(value: object) -> str:
@@ -180,10 +181,15 @@ def json_type(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
+def json_type_name(value: object) -> str:
+    """The API's name for a JSON value's type, as the "but got … instead" part says it."""
+    return GOT_TYPE_NAMES[json_type(value)]
+
+
 def wrong_type(name: str, expected: Sequence[str], value: object) -> APIError:
     """``value`` is none of the JSON types ``expected`` (e.g. ("string", "array"))."""
-    wanted = " or ".join(JSON_TYPE_NAMES[kind] for kind in expected)
-    return invalid_type(name, wanted, JSON_TYPE_NAMES[json_type(value)])
+    wanted = " or ".join(EXPECTED_TYPE_NAMES[kind] for kind in expected)
+    return invalid_type(name, wanted, json_type_name(value))
 
 
 def invalid_base64(param: str) -> APIError:

@@ -18,22 +18,9 @@ _SIZE = re.compile(r"(\d{1,9})x(\d{1,9})")
 
 
 def json_type_name(value: object) -> str:
-    """The API's name for a JSON value's type, as used in ``invalid_type`` messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, Upload):
-        return "a file"
-    return "null"
+    """The API's name for a value's type, as used in ``invalid_type`` messages (a form's file
+    part is "a file")."""
+    return "a file" if isinstance(value, Upload) else errors.json_type_name(value)
 
 
 class Param(Protocol):
