@@ -30,7 +30,7 @@ from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
 from .api.models import MODELS
 from .api.pipeline import ApiEndpoint, QuietDrops, handle
-from .api.responses import RESPONSES
+from .api.responses_endpoint import RESPONSES
 from .api.variations import VARIATIONS
 from .config import Config
 from .contract import added_models, errors, tokenizer

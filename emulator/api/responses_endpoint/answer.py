@@ -1,0 +1,247 @@
+"""The answer's shapes: the response object, its items and usage, as real recordings show
+them on the request's day (``contract.responses_api``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pybase64
+
+from ...contract import responses_api as api
+from ...contract.tokenizer import count_tokens
+from ...contract.usage import usage_object, with_partial_images
+from ...jobs.base import PromptedJob
+from ...testdouble.stores import StoredResponse
+from ..pipeline import Call
+from .turn_input import Turn
+
+TOOL_CALL_TOKENS = 30  # output tokens of the model's call to the tool (inferred)
+INPUT_IMAGE_TOKENS = 25_500  # the text model's tokens per input image (one recording: inferred)
+
+# --- the answer -------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """Everything an answer says, made once and shaped for the body and the stream."""
+
+    ids: api.Ids
+    model: api.TextModel
+    body: Mapping[str, object]
+    day: Any
+    text: str
+    reasoning: dict[str, object] | None = None
+    image_call: dict[str, object] | None = None
+    message: dict[str, object] = field(default_factory=dict)
+    usage: dict[str, object] = field(default_factory=dict)
+    tool_usage: dict[str, object] | None = None
+    response_id: str = ""
+    image_model: str | None = None  # the tool's image model (echoed in ``tools``)
+    input_items: list[dict[str, object]] = field(default_factory=list)
+    # The tool call, once the model makes one: its id, the prompt the image model was given,
+    # and whether it generated or edited.
+    call_id: str | None = None
+    revised_prompt: str = ""
+    action: str = "generate"
+
+
+def tools_echo(body: Mapping[str, object], model: str | None, day: Any) -> list[object]:
+    echoed: list[object] = []
+    tools = body.get("tools", [])
+    for tool in tools if isinstance(tools, list) else []:
+        if not isinstance(tool, dict) or tool.get("type") != "image_generation":
+            echoed.append(tool)
+            continue
+        shown: dict[str, object] = {
+            "type": "image_generation",
+            "background": tool.get("background", "auto"),
+        }
+        if api.since(day, api.TOOL_ECHO_MODEL_FROM):
+            shown["model"] = tool.get("model", model)
+        shown |= {
+            "moderation": tool.get("moderation", "auto"),
+            "n": 1,
+            "output_compression": tool.get("output_compression", 100),
+            "output_format": tool.get("output_format", "png"),
+            "quality": tool.get("quality", "auto"),
+            "size": tool.get("size", "auto"),
+        }
+        echoed.append(shown)
+    return echoed
+
+
+def text_usage(answer: Answer, turn: Turn, offered: bool) -> dict[str, object]:
+    spoken = sum(count_tokens(t) for t in turn.texts if t)
+    instructions = answer.body.get("instructions")
+    if isinstance(instructions, str):
+        spoken += count_tokens(instructions)
+    input_tokens = spoken + (answer.model.tool_prompt_tokens if offered else 0)
+    input_tokens += INPUT_IMAGE_TOKENS * len(turn.images)
+    reasoning = answer.model.reasoning_tokens if answer.reasoning is not None else 0
+    output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.call_id else 0)
+    details: dict[str, object] = {"cached_tokens": 0}
+    if api.since(answer.day, api.CACHE_WRITE_FROM):
+        details["cache_write_tokens"] = 0
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": details,
+        "output_tokens": output,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": input_tokens + output,
+    }
+
+
+def empty_tool_usage() -> dict[str, object]:
+    zero = usage_object(text_tokens=0, image_tokens=0, output_tokens=0, output_details=True)
+    return {"image_gen": zero, "web_search": {"num_requests": 0}}
+
+
+def response_object(
+    answer: Answer, status: str, created_at: int, *, final: bool
+) -> dict[str, object]:
+    body, day = answer.body, answer.day
+    output: list[object] = []
+    if final:
+        output = [i for i in (answer.reasoning, answer.image_call, answer.message) if i]
+    reasoning_model = answer.model.reasoning
+    values: dict[str, object] = {
+        "id": answer.response_id,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "background": False,
+        "billing": {"payer": "developer"},
+        "completed_at": created_at if final else None,
+        "error": None,
+        "frequency_penalty": 0.0,
+        "incomplete_details": None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": body.get("max_tool_calls"),
+        "model": answer.model.answered_as,
+        "moderation": body.get("moderation"),
+        "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "presence_penalty": 0.0,
+        "previous_response_id": body.get("previous_response_id"),
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "prompt_cache_retention": body.get("prompt_cache_retention"),
+        "reasoning": {"effort": "medium" if reasoning_model else None, "summary": None},
+        "safety_identifier": body.get("safety_identifier"),
+        "service_tier": "default",
+        "store": body.get("store", True) is not False,
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tool_usage": (answer.tool_usage or empty_tool_usage()) if final else empty_tool_usage(),
+        "tools": tools_echo(body, answer.image_model, day),
+        "top_logprobs": 0,
+        "top_p": body.get("top_p", 1.0),
+        "truncation": "disabled",
+        "usage": answer.usage if final else None,
+        "user": body.get("user"),
+        "metadata": body.get("metadata") or {},
+    }
+    return {key: values[key] for key in api.response_keys(day)}
+
+
+def image_call_item(
+    call_id: str,
+    job: PromptedJob,
+    result: str,
+    revised: str,
+    action: str,
+    day: Any,
+    status: str = "completed",
+) -> dict[str, object]:
+    item: dict[str, object] = {"id": call_id, "type": "image_generation_call", "status": status}
+    if api.since(day, api.ACTION_FROM):
+        item["action"] = action
+    item |= {
+        "background": job.background,
+        "output_format": job.output_format,
+        "quality": job.quality,
+        "result": result,
+        "revised_prompt": revised,
+        "size": job.size,
+    }
+    return item
+
+
+def message_item(message_id: str, text: str, status: str = "completed") -> dict[str, object]:
+    content = [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}]
+    return {
+        "id": message_id,
+        "type": "message",
+        "status": status,
+        "content": content if status == "completed" else [],
+        "role": "assistant",
+    }
+
+
+def reasoning_item(ids: api.Ids, body: Mapping[str, object]) -> dict[str, object]:
+    item: dict[str, object] = {"id": ids.new("rs"), "type": "reasoning", "summary": []}
+    include = body.get("include")
+    if isinstance(include, list) and "reasoning.encrypted_content" in include:
+        item["encrypted_content"] = pybase64.b64encode(
+            b"emulator reasoning " + ids.shared.encode()
+        ).decode()
+    return item
+
+
+def tool_image_usage(job: PromptedJob, partials: int) -> dict[str, object]:
+    """The Images API's usage of the call's image (+100 per partial image sent), with
+    output_tokens_details on every model, as the tool reports them."""
+    usage = with_partial_images(job.usage() or {}, job.model, partials)
+    details = usage["input_tokens_details"]
+    assert isinstance(details, dict)
+    return usage_object(
+        text_tokens=int(details["text_tokens"]),
+        image_tokens=int(details["image_tokens"]),
+        output_tokens=int(usage["output_tokens"]),  # type: ignore[call-overload]
+        output_details=True,
+    )
+
+
+def finish(
+    call: Call,
+    answer: Answer,
+    turn: Turn,
+    job: PromptedJob | None,
+    images: list[bytes],
+    offered: bool,
+    partials: int,
+) -> Answer:
+    """Fill in the items and usage once the image (if any) is made; journal the answer."""
+    answer.message = message_item(answer.ids.new("msg"), answer.text)
+    settings: dict[str, object] = {"text_model": answer.model.id}
+    if job is not None and answer.call_id is not None:
+        result = pybase64.b64encode(images[0]).decode()
+        answer.image_call = image_call_item(
+            answer.call_id, job, result, answer.revised_prompt, answer.action, answer.day
+        )
+        answer.tool_usage = {
+            "image_gen": tool_image_usage(job, partials),
+            "web_search": {"num_requests": 0},
+        }
+        settings |= {"image_model": job.model.id, "action": answer.action, **job.settings()}
+        call.entry.add_output(images[0], job.media_type)
+    answer.usage = text_usage(answer, turn, offered)
+    tool_usage = answer.tool_usage["image_gen"] if answer.tool_usage else None
+    call.entry.record_answer(settings, tool_usage if isinstance(tool_usage, dict) else None)
+    return answer
+
+
+def keep(call: Call, answer: Answer, body_out: dict[str, object], images: list[bytes]) -> None:
+    if answer.body.get("store") is False:
+        return
+    stored_images = {}
+    if answer.image_call is not None and images:
+        stored_images[str(answer.image_call["id"])] = images[0]
+    data = json.dumps(body_out).encode()
+    call.emulator.responses.put(
+        StoredResponse(str(body_out["id"]), body_out, answer.input_items, stored_images, data)
+    )

@@ -1,0 +1,168 @@
+"""``POST /v1/responses`` and the stored responses (``GET``/``DELETE /v1/responses/{id}``,
+``GET /v1/responses/{id}/input_items``): the thin endpoint that reads, plans, draws and
+answers through the modules beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import anyio.to_thread
+from starlette.responses import Response
+
+from ...contract import errors
+from ...contract import responses_api as api
+from ...jobs.base import PromptedJob
+from ...testdouble.stores import StoredResponse
+from ...transport.wire import json_response
+from ..image_refs import Sources, reference_parts, resolve
+from ..paging import cursor_page
+from ..pipeline import ApiEndpoint, Call, admit, reads
+from ..streaming import EventStream
+from .answer import (
+    Answer,
+    finish,
+    keep,
+    reasoning_item,
+    response_object,
+)
+from .event_stream import events
+from .tool_call import call_tool, image_tool, plan_image, tool_model
+from .turn_input import read_input
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def _checked_top_level(call: Call) -> dict[str, object]:
+    body = call.body
+    if not isinstance(body, dict):
+        raise errors.invalid_json()
+    unknown = [name for name in body if name not in api.REQUEST_PARAMS]
+    if unknown and not call.lenient:
+        raise errors.unknown_parameter(unknown[0])
+    body = {k: v for k, v in body.items() if k in api.REQUEST_PARAMS}
+    if "model" not in body:
+        raise errors.missing_required_parameter("model")
+    for name, value in body.items():
+        expected = api.REQUEST_PARAM_TYPES.get(name)
+        if expected is None or (value is None and name != "model"):
+            continue
+        kind = errors.json_type(value)
+        if kind not in expected and not (kind == "integer" and "number" in expected):
+            raise errors.wrong_type(name, expected, value)
+    return body
+
+
+def shown_view(body: Mapping[str, object]) -> dict[str, object]:
+    """The body as the journal keeps it: long data: URLs shortened."""
+
+    def short(value: object) -> object:
+        if isinstance(value, str) and value.startswith("data:") and len(value) > 80:
+            return value[:80] + "…"
+        if isinstance(value, list):
+            return [short(v) for v in value]
+        if isinstance(value, dict):
+            return {k: short(v) for k, v in value.items()}
+        return value
+
+    return {k: short(v) for k, v in body.items()}
+
+
+async def create_response(call: Call) -> Response | EventStream:
+    body = _checked_top_level(call)
+    call.entry.record_asked(shown_view(body))
+    day = call.day
+    model = api.text_model(str(body["model"]), day, call.emulator.text_models)
+    if model is None:
+        if str(body["model"]) in call.catalog.models:
+            raise errors.image_model_as_response_model(str(body["model"]))
+        raise errors.response_model_not_found(str(body["model"]))
+    created_at = int(call.emulator.clock.now())
+    ids = api.Ids(created_at)
+    tool = image_tool(body)
+    emulator = call.emulator
+    sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
+    turn = await anyio.to_thread.run_sync(read_input, call, body, ids)
+    calls = call_tool(call, body, turn, tool is not None)
+    answer = Answer(ids, model, body, day, text=api.TEXT_ONLY_ANSWER)
+    answer.response_id = ids.new("resp")
+    answer.input_items = turn.items
+    if model.reasoning:
+        answer.reasoning = reasoning_item(ids, body)
+    job: PromptedJob | None = None
+    if tool is not None:
+        answer.image_model = tool_model(call, tool[1])
+    if calls and tool is not None:
+        index, options = tool
+        action = str(options.get("action", "auto"))
+        if action not in api.ACTIONS:
+            raise errors.tool_option(errors.invalid_value("action", action, api.ACTIONS), index)
+        mask_ref = options.get("input_image_mask")
+        can_edit = bool(turn.images or turn.earlier)
+        if action == "edit" and not can_edit:
+            raise errors.no_image_to_edit(f"tools[{index}].action")
+        action = "edit" if action == "edit" or (action == "auto" and can_edit) else "generate"
+        mask = None
+        if mask_ref is not None and action == "edit":
+            key, value = reference_parts(mask_ref, f"tools[{index}].input_image_mask")
+            mask = await anyio.to_thread.run_sync(
+                resolve, {key: value}, f"tools[{index}].input_image_mask", sources
+            )
+        planned, revised = await anyio.to_thread.run_sync(
+            plan_image, call, options, index, turn, action == "edit", mask, str(body["model"])
+        )
+        await admit(call, planned)
+        job = planned
+        answer.text = api.CAPTION
+        answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
+    stream = body.get("stream") is True
+    call.entry.record_stream(stream)
+    if stream:
+        return EventStream(events(call, answer, turn, job, tool is not None, created_at))
+    images: list[bytes] = []
+    if job is not None:
+        images = await anyio.to_thread.run_sync(job.render_images)
+    finished = finish(call, answer, turn, job, images, tool is not None, partials=0)
+    body_out = response_object(finished, "completed", created_at, final=True)
+    keep(call, finished, body_out, images)
+    return json_response(body_out)
+
+
+# --- stored responses ---------------------------------------------------------------------------
+
+
+def _stored(call: Call) -> StoredResponse:
+    response_id = call.request.path_params["response_id"]
+    stored = call.emulator.responses.get(response_id)
+    if stored is None:
+        raise errors.response_not_found(response_id)
+    return stored
+
+
+async def retrieve_response(call: Call) -> Response:
+    return json_response(_stored(call).body)
+
+
+async def delete_response(call: Call) -> Response:
+    stored = _stored(call)
+    call.emulator.responses.delete(stored.id)
+    return json_response({"id": stored.id, "object": "response.deleted", "deleted": True})
+
+
+async def list_input_items(call: Call) -> Response:
+    items = _stored(call).input_items
+    query = call.request.query_params
+    return json_response(cursor_page(items, query, max_limit=100, default_limit=20))
+
+
+RESPONSES = {
+    ("", "POST"): ApiEndpoint(name="responses", reads=reads("json"), answer=create_response),
+    ("/{response_id}", "GET"): ApiEndpoint(
+        name="responses", reads=reads("none"), answer=retrieve_response
+    ),
+    ("/{response_id}", "DELETE"): ApiEndpoint(
+        name="responses", reads=reads("none"), answer=delete_response
+    ),
+    ("/{response_id}/input_items", "GET"): ApiEndpoint(
+        name="responses", reads=reads("none"), answer=list_input_items
+    ),
+}

@@ -1,0 +1,149 @@
+"""The answer as server-sent events, in the recorded order, with partial images."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio.to_thread
+import numpy as np
+import pybase64
+
+from ...contract import responses_api as api
+from ...jobs.base import PromptedJob
+from ...render import encode
+from ..pipeline import Call
+from ..streaming import partial_picture
+from .answer import Answer, finish, keep, message_item, response_object
+from .turn_input import Turn
+
+# --- streaming ----------------------------------------------------------------------------------
+
+
+def sse(event: dict[str, object], day: Any) -> bytes:
+    if api.since(day, api.SORTED_EVENT_KEYS_FROM):  # type first, sequence_number last
+        rest = {k: event[k] for k in sorted(event) if k not in ("type", "sequence_number")}
+        event = {"type": event["type"], **rest, "sequence_number": event["sequence_number"]}
+    return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+
+
+async def events(
+    call: Call, answer: Answer, turn: Turn, job: PromptedJob | None, offered: bool, created_at: int
+) -> AsyncIterator[bytes]:
+    day = answer.day
+    sequence = 0
+
+    def event(kind: str, **fields: object) -> bytes:
+        nonlocal sequence
+        made = sse({"type": kind, "sequence_number": sequence, **fields}, day)
+        sequence += 1
+        call.emulator.count_event()
+        return made
+
+    started = response_object(answer, "in_progress", created_at, final=False)
+    yield event("response.created", response=started)
+    yield event("response.in_progress", response=started)
+    index = 0
+    if answer.reasoning is not None:
+        yield event("response.output_item.added", output_index=index, item=answer.reasoning)
+        yield event("response.output_item.done", output_index=index, item=answer.reasoning)
+        index += 1
+    images: list[bytes] = []
+    partials = 0
+    if job is not None:
+        call_id = answer.call_id
+        yield event(
+            "response.output_item.added",
+            output_index=index,
+            item={"id": call_id, "type": "image_generation_call", "status": "in_progress"},
+        )
+        for kind in ("in_progress", "generating"):
+            yield event(
+                f"response.image_generation_call.{kind}", item_id=call_id, output_index=index
+            )
+        picture: np.ndarray | None = None
+        if job.partial_images and job.output_format in ("png", "jpeg", "webp"):
+            picture = await anyio.to_thread.run_sync(job.picture, 0)
+
+        def partial(step: int, final: np.ndarray, image_job: PromptedJob) -> bytes:
+            steps = image_job.partial_images
+            frame = partial_picture(final, step, steps)
+            return encode(frame, image_job.output_format, image_job.output_compression)
+
+        for step in range(job.partial_images if picture is not None else 0):
+            assert picture is not None
+            frame = await anyio.to_thread.run_sync(partial, step, picture, job)
+            call.entry.add_output(frame, job.media_type, partial=True)
+            partials += 1
+            yield event(
+                "response.image_generation_call.partial_image",
+                item_id=call_id,
+                output_index=index,
+                partial_image_index=step,
+                partial_image_b64=pybase64.b64encode(frame).decode(),
+                background=job.background,
+                output_format=job.output_format,
+                quality=job.quality,
+                size=job.size,
+            )
+        if picture is not None:  # drawn once for the partial images: encoded as the final
+            final = picture
+            images = [
+                await anyio.to_thread.run_sync(
+                    encode, final, job.output_format, job.output_compression
+                )
+            ]
+        else:
+            images = await anyio.to_thread.run_sync(job.render_images)
+        yield event("response.image_generation_call.completed", item_id=call_id, output_index=index)
+    finished = finish(call, answer, turn, job, images, offered, partials)
+    if finished.image_call is not None:
+        yield event("response.output_item.done", output_index=index, item=finished.image_call)
+        index += 1
+    message = finished.message
+    message_id = message["id"]
+    yield event(
+        "response.output_item.added",
+        output_index=index,
+        item=message_item(str(message_id), "", status="in_progress"),
+    )
+    empty = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+    yield event(
+        "response.content_part.added",
+        item_id=message_id,
+        output_index=index,
+        content_index=0,
+        part=empty,
+    )
+    words = answer.text.split(" ") if answer.text else []
+    for position, word in enumerate(words):
+        delta = word if position == 0 else " " + word
+        yield event(
+            "response.output_text.delta",
+            item_id=message_id,
+            output_index=index,
+            content_index=0,
+            delta=delta,
+            logprobs=[],
+        )
+    yield event(
+        "response.output_text.done",
+        item_id=message_id,
+        output_index=index,
+        content_index=0,
+        text=answer.text,
+        logprobs=[],
+    )
+    yield event(
+        "response.content_part.done",
+        item_id=message_id,
+        output_index=index,
+        content_index=0,
+        part={**empty, "text": answer.text},
+    )
+    yield event("response.output_item.done", output_index=index, item=message)
+    body_out = response_object(finished, "completed", created_at, final=True)
+    keep(call, finished, body_out, images)
+    call.emulator.journal.touch(call.entry)
+    yield event("response.completed", response=body_out)

@@ -1,0 +1,154 @@
+"""The image tool: which one a request offers, whether the emulated model calls it (a
+documented rule), and the Images API request the call becomes for the tool's image model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...contract import errors
+from ...contract import responses_api as api
+from ...contract.params import Upload
+from ...contract.parts import FormField, FormFile
+from ...contract.specs import Endpoint
+from ...contract.validation import check_request
+from ...jobs.base import PromptedJob
+from ...jobs.generation import GenerationJob
+from ..edits import prepare_edit
+from ..pipeline import Call
+from .turn_input import Turn
+
+TOOL_CALL_HEADER = "x-emulator-tool-call"  # always | never | auto, for one request
+
+# --- the tool and whether the model calls it ------------------------------------------------
+
+
+def image_tool(body: Mapping[str, object]) -> tuple[int, dict[str, object]] | None:
+    tools = body.get("tools", [])
+    if not isinstance(tools, list):
+        raise errors.invalid_type("tools", "an array", "another type")
+    found: tuple[int, dict[str, object]] | None = None
+    for index, tool in enumerate(tools):
+        if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
+            raise errors.missing_required_parameter(f"tools[{index}].type")
+        if tool["type"] == "image_generation":  # every one is checked; the first is used
+            for name in tool:
+                if name not in api.TOOL_OPTIONS:
+                    raise errors.unknown_parameter(f"tools[{index}].{name}")
+            found = found or (index, tool)
+    return found
+
+
+def call_tool(call: Call, body: Mapping[str, object], turn: Turn, offered: bool) -> bool:
+    """Always with ``tool_choice`` ``required`` or the tool named; never with ``none`` or
+    without the tool; with ``auto``, when the last user turn asks for a picture (a word of
+    ``PICTURE_WORDS``, or an input image), or says anything in a conversation that holds an
+    earlier image (an instruction for it). The header ``x-emulator-tool-call`` or
+    ``emulator.tool_calls`` (always/never) overrides the rule."""
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, str) and choice not in api.TOOL_CHOICES:
+        raise errors.invalid_value("tool_choice", choice, api.TOOL_CHOICES)
+    if not offered or choice == "none":
+        return False
+    forced = call.request.headers.get(TOOL_CALL_HEADER) or call.emulator.tool_calls
+    if forced in ("always", "never"):
+        return forced == "always"
+    if choice == "required" or (
+        isinstance(choice, dict) and choice.get("type") == "image_generation"
+    ):
+        return True
+    if api.PICTURE_WORDS.search(turn.text) or turn.images:
+        return True
+    return bool(turn.earlier is not None and turn.text.strip())  # an instruction for it
+
+
+# --- the call: an Images API request for the tool's image model ------------------------------
+
+
+def tool_model(call: Call, options: Mapping[str, object]) -> str:
+    asked = options.get("model")
+    if isinstance(asked, str):
+        return asked
+    served = call.catalog.endpoints["generations"].models
+    return next((m for m in api.DEFAULT_TOOL_MODELS if m in served), api.DEFAULT_TOOL_MODELS[-1])
+
+
+def resolved_size(options: Mapping[str, object], text: str) -> object:
+    """``auto`` follows the prompt's shape through the tool (recordings: 1536x1024 and
+    1024x1536 as often as square); the words that decide it are this emulator's rule."""
+    size = options.get("size", "auto")
+    if size != "auto":
+        return size
+    lowered = text.lower()
+    if any(word in lowered for word in ("landscape", "wide", "panorama", "banner")):
+        return "1536x1024"
+    if any(word in lowered for word in ("portrait", "tall", "vertical", "poster")):
+        return "1024x1536"
+    return "1024x1024"
+
+
+IMAGE_OPTIONS = (
+    "background",
+    "complexity",
+    "frame_count",
+    "frame_duration_ms",
+    "moderation",
+    "output_compression",
+    "output_format",
+    "partial_images",
+    "quality",
+    "svg",
+)
+
+
+def plan_image(
+    call: Call,
+    options: dict[str, object],
+    index: int,
+    turn: Turn,
+    edit: bool,
+    mask: FormFile | None,
+    model_name: str,
+) -> tuple[PromptedJob, str]:
+    """The Images API request the call stands for, checked and planned (blocking: inputs
+    are decoded). The revised prompt is the user's text, as the image model is given it."""
+    prompt = turn.text.strip() or ("Edit the image." if edit else "An image.")
+    images_body: dict[str, object] = {"model": tool_model(call, options), "prompt": prompt}
+    for name in IMAGE_OPTIONS:
+        if name in options:
+            images_body[name] = options[name]
+    for name, value in api.TOOL_AUTO.items():
+        if images_body.get(name, "auto") == "auto":
+            images_body[name] = value
+    if images_body.get("partial_images"):
+        images_body["stream"] = True  # the Images API takes partial images with a stream
+    endpoint: Endpoint = "edits" if edit else "generations"
+    if edit:
+        # Multipart edits take no moderation (JSON edits do): checked here, then left out.
+        for name, kind in call.catalog.endpoints["edits"].json_only_params.items():
+            if name in images_body:
+                try:
+                    kind.check(name, images_body.pop(name))
+                except errors.APIError as error:
+                    raise errors.tool_option(error, index) from None
+        inputs = [*([turn.earlier] if turn.earlier else []), *turn.images]
+        files: list[FormFile | FormField] = list(inputs)
+        images_body["image"] = Upload(files, len(files) > 1)
+        if mask is not None:
+            images_body["mask"] = Upload([mask], False)
+        if "input_fidelity" in options:
+            images_body["input_fidelity"] = options["input_fidelity"]
+        images_body["size"] = options.get("size", "auto")
+    else:
+        images_body["size"] = resolved_size(options, turn.text)
+    try:
+        checked = check_request(images_body, endpoint, call.catalog, lenient=call.lenient)
+        if edit:
+            job: PromptedJob = prepare_edit(call, checked, images_body, journal_model=model_name)
+        else:
+            call.entry.record_checked(checked, [], model=model_name)
+            job = GenerationJob.from_request(checked)
+    except errors.APIError as error:
+        raise (
+            errors.tool_option(error, index) if error.param in api.TOOL_OPTIONS else error
+        ) from None
+    return job, prompt
