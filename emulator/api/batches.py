@@ -18,7 +18,6 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -26,7 +25,7 @@ from starlette.responses import Response
 
 from ..contract import errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
-from ..testdouble.stores import StoreFull
+from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
 from .paging import cursor_page
 from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, reads
@@ -50,16 +49,6 @@ DELAY_HEADER = "x-emulator-batch-delay-seconds"
 CONCURRENT_LINES = 4
 
 log = logging.getLogger("emulator")
-
-
-@dataclass
-class Batch:
-    object: dict[str, Any]  # the Batch object as the API shows it
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    key: str = ""  # the creator's key, in memory only, for the lines' own requests
-    delay: float = 0.0
-    task: asyncio.Task[None] | None = None
-    cancel: bool = False
 
 
 def new_batch_id() -> str:
@@ -137,7 +126,7 @@ async def create_batch(call: Call) -> Response:
     _, _, key = call.request.headers.get("authorization", "").partition(" ")
     batch.key = key.strip()
     fault = emulator.faults.take("batches", None)
-    emulator.batches[batch.object["id"]] = batch
+    emulator.batches.put(batch)
     headers = {NAMESPACE_HEADER: emulator.name} if emulator.name else {}
     if call.entry.as_of:
         headers["x-emulator-as-of"] = call.entry.as_of
@@ -181,7 +170,7 @@ async def cancel_batch(call: Call) -> Response:
 
 
 async def list_batches(call: Call) -> Response:
-    batches = [dict(batch.object) for batch in call.emulator.batches.values()]
+    batches = [dict(batch.object) for batch in call.emulator.batches.listed()]
     query = call.request.query_params
     return json_response(
         cursor_page(batches, query, max_limit=100, default_limit=20, ordered=False)

@@ -29,7 +29,7 @@ from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
 from .recording import Recordings
-from .stores import FileStore, ImageStore, ResponseStore
+from .stores import BatchStore, FileStore, ImageStore, ResponseStore
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -78,7 +78,7 @@ class Emulator:
     files: FileStore = field(default_factory=lambda: FileStore(256 * 1024 * 1024))
     responses: ResponseStore = field(default_factory=lambda: ResponseStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
-    batches: dict[str, Any] = field(default_factory=dict)  # batch id to its state (api.batches)
+    batches: BatchStore = field(default_factory=BatchStore)
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -297,8 +297,7 @@ class Emulator:
         self.images.clear()
         self.files.clear()
         self.responses.clear()
-        self._stop_batches()
-        self.batches.clear()
+        self.batches.clear()  # a batch still running stops with the reset
         self.clock.reset()
         self.streamed_events = 0
         self.tool_calls = "auto"
@@ -311,5 +310,4 @@ class Emulator:
                 self._namespaces.clear()
 
     def _stop_batches(self) -> None:
-        for batch in self.batches.values():  # a batch still running stops with its namespace
-            batch.cancel = True
+        self.batches.stop_all()  # a batch still running stops with its namespace

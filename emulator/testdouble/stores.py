@@ -8,13 +8,14 @@ upload that would pass it, so a file a test uploaded stays until it deletes it o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import string
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from .clock import Clock
 
@@ -282,3 +283,51 @@ class ResponseStore(BoundedStore[StoredResponse]):
         if stored is None:
             return None
         return next((item for item in stored.items() if item.get("id") == item_id), None)
+
+
+# --- batches (the Batch API) -----------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """A batch as it runs: the Batch object the API shows, its lines, and what runs it."""
+
+    object: dict[str, Any]  # the Batch object as the API shows it
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    key: str = ""  # the creator's key, in memory only, for the lines' own requests
+    delay: float = 0.0
+    task: asyncio.Task[None] | None = None
+    cancel: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.object["id"])
+
+
+class BatchStore:
+    """A namespace's batches by id, in creation order (not bounded: a batch is a few objects;
+    its files are in the file store, which is)."""
+
+    def __init__(self) -> None:
+        self._batches: dict[str, Batch] = {}
+
+    def put(self, batch: Batch) -> None:
+        self._batches[batch.id] = batch
+
+    def get(self, batch_id: str) -> Batch | None:
+        return self._batches.get(batch_id)
+
+    def listed(self) -> list[Batch]:
+        return list(self._batches.values())
+
+    def stop_all(self) -> None:
+        """Every batch still running stops (a reset, a namespace dropped)."""
+        for batch in self._batches.values():
+            batch.cancel = True
+
+    def clear(self) -> None:
+        self.stop_all()
+        self._batches.clear()
+
+    def __len__(self) -> int:
+        return len(self._batches)
