@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from emulator import Config, create_app
 from emulator.contract import responses_api
+from emulator.contract.specs import ResponsesRules
 from emulator.contract.tokenizer import count_tokens
 from emulator.inprocess import openai_client
 
@@ -125,7 +126,7 @@ def test_the_answer_s_keys_and_usage(http: TestClient) -> None:
     answer = http.post(
         "/v1/responses", json={"model": TEXT_MINI, "input": "Draw a kite", "tools": DRAW}
     ).json()
-    assert list(answer) == list(responses_api.response_keys(None))
+    assert list(answer) == list(responses_api.response_keys(ResponsesRules()))
     assert answer["tools"] == [
         {
             "type": "image_generation",

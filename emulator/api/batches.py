@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from starlette.responses import Response
 
-from ..contract import errors
+from ..contract import eras, errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
@@ -41,7 +41,6 @@ ENDPOINTS = (
     "/v1/videos",
 )
 EMULATED = ("/v1/images/generations", "/v1/images/edits", "/v1/responses")
-IMAGES_FROM = "2026-02-10"  # image endpoints in the Batch API from then on
 MAX_LINES = 50_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 WINDOW_SECONDS = 24 * 3600
@@ -108,9 +107,11 @@ async def create_batch(call: Call) -> Response:
         raise errors.invalid_value("endpoint", str(endpoint), ENDPOINTS)
     day = call.entry.as_of
     if endpoint not in EMULATED or (
-        endpoint.startswith("/v1/images") and day and day < IMAGES_FROM
+        endpoint.startswith("/v1/images") and not call.catalog.batches.image_endpoints
     ):
-        raise errors.batch_endpoint_not_emulated(str(endpoint), day)
+        raise errors.batch_endpoint_not_emulated(
+            str(endpoint), day, eras.BATCH_IMAGE_ENDPOINTS_FROM
+        )
     if body["completion_window"] != "24h":
         raise errors.invalid_value("completion_window", str(body["completion_window"]), ("24h",))
     stored = call.emulator.files.get(str(body["input_file_id"]))

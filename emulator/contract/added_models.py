@@ -96,7 +96,7 @@ def with_image_copies(catalog: Catalog, added: Iterable[AddedModel]) -> Catalog:
         for name, endpoint in endpoints.items():
             if any(alias in endpoint.models for alias in original.names):
                 endpoints[name] = replace(endpoint, models=(*endpoint.models, model.name))
-    return Catalog(models=MappingProxyType(models), endpoints=MappingProxyType(endpoints))
+    return replace(catalog, models=MappingProxyType(models), endpoints=MappingProxyType(endpoints))
 
 
 def with_text_copies(

@@ -71,3 +71,11 @@ def resolved(as_of: AsOf) -> datetime.date | None:
         return None
     assert isinstance(as_of, datetime.date)
     return as_of
+
+
+def in_period(day: datetime.date, start: str | None, end: str | None) -> bool:
+    """Whether ``day`` falls in [start, end), ISO days; None leaves that side open. The one
+    comparison of a day with a catalog's dates outside the eras table."""
+    if start is not None and day < datetime.date.fromisoformat(start):
+        return False
+    return end is None or day < datetime.date.fromisoformat(end)

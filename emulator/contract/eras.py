@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import errors
 from .dates import AsOf, parse_as_of, resolved
 from .params import SingleImage
 from .rules import opaque_only
-from .specs import Catalog, Endpoint, EndpointRules, EndpointSpec, ModelSpec, _frozen
+from .specs import (
+    BatchRules,
+    Catalog,
+    Endpoint,
+    EndpointRules,
+    EndpointSpec,
+    ModelSpec,
+    ResponsesRules,
+    _frozen,
+)
 
 HEADER = "x-emulator-as-of"
 
@@ -29,6 +38,15 @@ class Draft:
 
     models: dict[str, ModelSpec]
     endpoints: dict[Endpoint, EndpointSpec]
+    responses: ResponsesRules = field(default_factory=ResponsesRules)
+    batches: BatchRules = field(default_factory=BatchRules)
+
+    def update_responses(self, **fields: object) -> None:
+        self.responses = replace(self.responses, **fields)  # type: ignore[arg-type]
+
+    def responses_unsent(self, *keys: str) -> None:
+        """The Responses answer did not send these top-level keys yet."""
+        self.update_responses(unsent_keys=self.responses.unsent_keys | frozenset(keys))
 
     def update_model(self, model_id: str, edit: Callable[[ModelSpec], ModelSpec]) -> None:
         edited: dict[int, ModelSpec] = {}  # a model and its snapshots are one entry
@@ -174,9 +192,65 @@ def _mask_octet_stream_sniffed(draft: Draft) -> None:
     draft.update_rules(("dall-e-2",), ("edits",), edit)
 
 
+def _responses_before_2025_11_10(draft: Draft) -> None:
+    draft.responses_unsent("prompt_cache_retention")
+    draft.update_responses(tool_echo_names_model=False)
+
+
+def _no_batch_image_endpoints(draft: Draft) -> None:
+    draft.batches = replace(draft.batches, image_endpoints=False)
+
+
+def _responses_before_2026_09(draft: Draft) -> None:
+    draft.responses_unsent("moderation", "tool_usage")
+    draft.update_responses(cache_write_tokens=False, sorted_event_keys=False)
+
+
+# The day the Batch API took image lines (its refusal before names it).
+BATCH_IMAGE_ENDPOINTS_FROM = _day("2026-02-10")
+
+# The Responses API's answer as recorded exchanges show it by date (docs/responses-api.md):
+# the first recorded day of each shape, the cut-over at it inferred.
+RESPONSES_SOURCE = "recorded Responses exchanges of public projects' suites (docs/responses-api.md)"
+
 # --- the table ------------------------------------------------------------------------------
 
 CHANGES: tuple[Change, ...] = (
+    Change(
+        _day("2025-11-10"),
+        "Responses answers carry prompt_cache_retention; the tools echo names the image model",
+        RESPONSES_SOURCE,
+        before=_responses_before_2025_11_10,
+    ),
+    Change(
+        _day("2026-01-30"),
+        "Responses image_generation_call items carry action (generate or edit)",
+        RESPONSES_SOURCE,
+        before=lambda draft: draft.update_responses(call_has_action=False),
+    ),
+    Change(
+        BATCH_IMAGE_ENDPOINTS_FROM,
+        "The Batch API takes /v1/images/generations and /v1/images/edits lines",
+        "docs/batches.md (the Batch API's image endpoints, from the SDK's batch endpoint list)",
+        before=lambda draft: setattr(
+            draft, "batches", replace(draft.batches, image_endpoints=False)
+        ),
+    ),
+    Change(
+        _day("2026-03-01"),
+        "Responses answers carry completed_at, frequency_penalty and presence_penalty",
+        RESPONSES_SOURCE,
+        before=lambda draft: draft.responses_unsent(
+            "completed_at", "frequency_penalty", "presence_penalty"
+        ),
+    ),
+    Change(
+        _day("2026-09-01"),
+        "Responses answers carry moderation and tool_usage; cache_write_tokens first in "
+        "input_tokens_details; stream events' keys sorted (type first, sequence_number last)",
+        RESPONSES_SOURCE,
+        before=_responses_before_2026_09,
+    ),
     Change(
         _day("2025-01-01"),
         "dall-e-3 with n > 1: the generic integer bound replaces 'You must provide n=1 for "
@@ -357,7 +431,7 @@ def _retired(spec: ModelSpec, day: datetime.date) -> bool:
 
 
 def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
-    draft = Draft(dict(catalog.models), dict(catalog.endpoints))
+    draft = Draft(dict(catalog.models), dict(catalog.endpoints), catalog.responses, catalog.batches)
     # What came after a change, earliest first (a later change wins); then what stood before
     # the changes still to come, latest first (an earlier state wins).
     for change in sorted(CHANGES, key=lambda c: c.date):
@@ -373,7 +447,12 @@ def catalog_at(catalog: Catalog, day: datetime.date) -> Catalog:
             models=tuple(model for model, spec in specs if _served(spec, day)),
             retired=tuple(model for model, spec in specs if _retired(spec, day)),
         )
-    return Catalog(models=_frozen(draft.models), endpoints=_frozen(draft.endpoints))
+    return Catalog(
+        models=_frozen(draft.models),
+        endpoints=_frozen(draft.endpoints),
+        responses=draft.responses,
+        batches=draft.batches,
+    )
 
 
 def requested_day(header: str | None, default: AsOf) -> datetime.date | None:

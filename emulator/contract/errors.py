@@ -9,6 +9,7 @@ here; a test checks that no other module constructs an ``APIError``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -783,9 +784,12 @@ def batch_file_purpose(file_id: str, purpose: str) -> APIError:
     )
 
 
-def batch_endpoint_not_emulated(endpoint: str, day: str | None) -> APIError:
+def batch_endpoint_not_emulated(
+    endpoint: str, day: str | None, images_from: datetime.date
+) -> APIError:
     if endpoint.startswith("/v1/images") and day is not None:
-        why = f"the Batch API took image endpoints from 2026-02-10 on (answering as of {day})"
+        since = images_from.isoformat()
+        why = f"the Batch API took image endpoints from {since} on (answering as of {day})"
     else:
         why = (
             "the emulator answers batches of /v1/images/generations, /v1/images/edits and "

@@ -9,12 +9,12 @@ catalog), so sizes, qualities, formats and tokens are those of ``/v1/images``.
 
 from __future__ import annotations
 
-import datetime
 import re
 import secrets
 from types import MappingProxyType
 
 # The text models that call the tool live in ``text_models``, one dated record each.
+from .specs import ResponsesRules
 from .text_models import STEADY_TEXT_MODEL, TEXT_MODELS, TextModel, text_model
 
 __all__ = ["STEADY_TEXT_MODEL", "TEXT_MODELS", "TextModel", "text_model"]
@@ -182,32 +182,25 @@ BASE_KEYS = (
     "user",
     "metadata",
 )
-# (key, the key it follows, the first day it is sent)
+# (key, the key it follows): keys added after 2025-10, each where the wire puts it; the day
+# each was first sent is the eras table's (``ResponsesRules.unsent_keys`` before it).
 LATER_KEYS = (
-    ("prompt_cache_retention", "prompt_cache_key", "2025-11-10"),
-    ("completed_at", "billing", "2026-03-01"),
-    ("frequency_penalty", "error", "2026-03-01"),
-    ("presence_penalty", "parallel_tool_calls", "2026-03-01"),
-    ("moderation", "model", "2026-09-01"),
-    ("tool_usage", "tool_choice", "2026-09-01"),
+    ("prompt_cache_retention", "prompt_cache_key"),
+    ("completed_at", "billing"),
+    ("frequency_penalty", "error"),
+    ("presence_penalty", "parallel_tool_calls"),
+    ("moderation", "model"),
+    ("tool_usage", "tool_choice"),
 )
-TOOL_ECHO_MODEL_FROM = "2025-11-10"  # the tools echo names the image model from then on
-ACTION_FROM = "2026-01-30"  # image_generation_call items carry ``action``
-CACHE_WRITE_FROM = "2026-09-01"  # usage.input_tokens_details.cache_write_tokens
-SORTED_EVENT_KEYS_FROM = "2026-09-01"  # stream events: type, the rest sorted, sequence_number
 
 
-def response_keys(day: datetime.date | None) -> tuple[str, ...]:
-    """The answer's top-level keys in wire order on ``day`` (``latest``: all of them)."""
+def response_keys(rules: ResponsesRules) -> tuple[str, ...]:
+    """The answer's top-level keys in wire order under the day's ``rules``."""
     keys = list(BASE_KEYS)
-    for key, after, since in LATER_KEYS:
-        if day is None or day.isoformat() >= since:
+    for key, after in LATER_KEYS:
+        if key not in rules.unsent_keys:
             keys.insert(keys.index(after) + 1, key)
     return tuple(keys)
-
-
-def since(day: datetime.date | None, first: str) -> bool:
-    return day is None or day.isoformat() >= first
 
 
 # --- ids ----------------------------------------------------------------------------------

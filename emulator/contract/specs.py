@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
+from .dates import in_period
 from .errors import APIError
 from .params import AnyOf, Choice, Files, FreeSize, Integer, Param, Text
 from .rules import Rule
@@ -189,10 +190,11 @@ class ModelSpec:
         """The notice in force on ``day``: announced, not yet shut down."""
         if self.deprecated is None or self.shutdown is None:
             return None
-        iso = day.isoformat()
-        if not self.deprecated <= iso < self.shutdown:
+        if not in_period(day, self.deprecated, self.shutdown):
             return None
-        replacement = next((r for since, r in reversed(self.replacements) if since <= iso), None)
+        replacement = next(
+            (r for since, r in reversed(self.replacements) if in_period(day, since, None)), None
+        )
         return Deprecation(self.id, self.deprecated, self.shutdown, replacement)
 
     @property
@@ -264,9 +266,30 @@ def _frozen(mapping: dict[K, V]) -> Mapping[K, V]:
 
 
 @dataclass(frozen=True)
+class ResponsesRules:
+    """How the Responses API answers on the catalog's day; the defaults are today's, and the
+    eras table says what each was before its date (``eras.CHANGES``)."""
+
+    unsent_keys: frozenset[str] = frozenset()  # top-level answer keys not sent yet
+    tool_echo_names_model: bool = True  # the tools echo names the image model
+    call_has_action: bool = True  # image_generation_call items carry ``action``
+    cache_write_tokens: bool = True  # usage.input_tokens_details.cache_write_tokens, first
+    sorted_event_keys: bool = True  # stream events: type, the rest sorted, sequence_number
+
+
+@dataclass(frozen=True)
+class BatchRules:
+    """What the Batch API takes on the catalog's day."""
+
+    image_endpoints: bool = True  # /v1/images/generations and /edits lines
+
+
+@dataclass(frozen=True)
 class Catalog:
     models: Mapping[str, ModelSpec]
     endpoints: Mapping[Endpoint, EndpointSpec]
+    responses: ResponsesRules = ResponsesRules()
+    batches: BatchRules = BatchRules()
 
     def _listed(self, endpoint: Endpoint) -> tuple[str, ...]:
         """Every model the endpoint knows: served, or retired on a dated catalog's day."""

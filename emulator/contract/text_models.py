@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from .dates import in_period
 from .specs import Deprecation
 
 SDK = "openai-python CHANGELOG (the release that added the name to ChatModel)"
@@ -124,14 +125,13 @@ class TextModel:
         """Released by ``day`` and not yet shut down (every model for None: ``latest``)."""
         if day is None or self.copy_of is not None:
             return True
-        iso = day.isoformat()
-        return self.released <= iso and (self.shutdown is None or iso < self.shutdown)
+        return in_period(day, self.released, self.shutdown)
 
     def deprecation_on(self, day: datetime.date | None) -> Deprecation | None:
         """The notice in force on ``day``: announced, not yet shut down."""
         if self.notice is None or day is None or self.copy_of is not None:
             return None
-        if not self.notice.announced <= day.isoformat() < self.notice.shutdown:
+        if not in_period(day, self.notice.announced, self.notice.shutdown):
             return None
         return Deprecation(
             self.id, self.notice.announced, self.notice.shutdown, self.notice.replacement

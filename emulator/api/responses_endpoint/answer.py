@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pybase64
 
 from ...contract import responses_api as api
+from ...contract.specs import ResponsesRules
 from ...contract.tokenizer import count_tokens
 from ...contract.usage import usage_object, with_partial_images
 from ...jobs.base import PromptedJob
@@ -31,7 +31,7 @@ class Answer:
     ids: api.Ids
     model: api.TextModel
     body: Mapping[str, object]
-    day: Any
+    rules: ResponsesRules  # how the API answers on the request's day (the dated catalog's)
     text: str
     reasoning: dict[str, object] | None = None
     image_call: dict[str, object] | None = None
@@ -48,7 +48,9 @@ class Answer:
     action: str = "generate"
 
 
-def tools_echo(body: Mapping[str, object], model: str | None, day: Any) -> list[object]:
+def tools_echo(
+    body: Mapping[str, object], model: str | None, rules: ResponsesRules
+) -> list[object]:
     echoed: list[object] = []
     tools = body.get("tools", [])
     for tool in tools if isinstance(tools, list) else []:
@@ -59,7 +61,7 @@ def tools_echo(body: Mapping[str, object], model: str | None, day: Any) -> list[
             "type": "image_generation",
             "background": tool.get("background", "auto"),
         }
-        if api.since(day, api.TOOL_ECHO_MODEL_FROM):
+        if rules.tool_echo_names_model:
             shown["model"] = tool.get("model", model)
         shown |= {
             "moderation": tool.get("moderation", "auto"),
@@ -83,7 +85,7 @@ def text_usage(answer: Answer, turn: Turn, offered: bool) -> dict[str, object]:
     reasoning = answer.model.reasoning_tokens if answer.reasoning is not None else 0
     output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.call_id else 0)
     details: dict[str, object] = {"cached_tokens": 0}
-    if api.since(answer.day, api.CACHE_WRITE_FROM):
+    if answer.rules.cache_write_tokens:
         details["cache_write_tokens"] = 0
     return {
         "input_tokens": input_tokens,
@@ -102,7 +104,7 @@ def empty_tool_usage() -> dict[str, object]:
 def response_object(
     answer: Answer, status: str, created_at: int, *, final: bool
 ) -> dict[str, object]:
-    body, day = answer.body, answer.day
+    body, rules = answer.body, answer.rules
     output: list[object] = []
     if final:
         output = [i for i in (answer.reasoning, answer.image_call, answer.message) if i]
@@ -137,7 +139,7 @@ def response_object(
         "text": {"format": {"type": "text"}, "verbosity": "medium"},
         "tool_choice": body.get("tool_choice", "auto"),
         "tool_usage": (answer.tool_usage or empty_tool_usage()) if final else empty_tool_usage(),
-        "tools": tools_echo(body, answer.image_model, day),
+        "tools": tools_echo(body, answer.image_model, rules),
         "top_logprobs": 0,
         "top_p": body.get("top_p", 1.0),
         "truncation": "disabled",
@@ -145,7 +147,7 @@ def response_object(
         "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
-    return {key: values[key] for key in api.response_keys(day)}
+    return {key: values[key] for key in api.response_keys(rules)}
 
 
 def image_call_item(
@@ -154,11 +156,11 @@ def image_call_item(
     result: str,
     revised: str,
     action: str,
-    day: Any,
+    rules: ResponsesRules,
     status: str = "completed",
 ) -> dict[str, object]:
     item: dict[str, object] = {"id": call_id, "type": "image_generation_call", "status": status}
-    if api.since(day, api.ACTION_FROM):
+    if rules.call_has_action:
         item["action"] = action
     item |= {
         "background": job.background,
@@ -221,7 +223,7 @@ def finish(
     if job is not None and answer.call_id is not None:
         result = pybase64.b64encode(images[0]).decode()
         answer.image_call = image_call_item(
-            answer.call_id, job, result, answer.revised_prompt, answer.action, answer.day
+            answer.call_id, job, result, answer.revised_prompt, answer.action, answer.rules
         )
         answer.tool_usage = {
             "image_gen": tool_image_usage(job, partials),

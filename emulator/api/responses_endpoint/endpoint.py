@@ -83,7 +83,7 @@ async def create_response(call: Call) -> Response | EventStream:
     sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
     turn = await anyio.to_thread.run_sync(read_input, call, body, ids)
     calls = call_tool(call, body, turn, tool is not None)
-    answer = Answer(ids, model, body, day, text=api.TEXT_ONLY_ANSWER)
+    answer = Answer(ids, model, body, call.catalog.responses, text=api.TEXT_ONLY_ANSWER)
     answer.response_id = ids.new("resp")
     answer.input_items = turn.items
     if model.reasoning:

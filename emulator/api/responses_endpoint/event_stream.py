@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio.to_thread
 import numpy as np
 import pybase64
 
-from ...contract import responses_api as api
+from ...contract.specs import ResponsesRules
 from ...jobs.base import PromptedJob
 from ...render import encode
 from ..pipeline import Call
@@ -21,8 +20,10 @@ from .turn_input import Turn
 # --- streaming ----------------------------------------------------------------------------------
 
 
-def sse(event: dict[str, object], day: Any) -> bytes:
-    if api.since(day, api.SORTED_EVENT_KEYS_FROM):  # type first, sequence_number last
+def sse_event(event: dict[str, object], rules: ResponsesRules) -> bytes:
+    """One server-sent event; its keys in the order of the day (``rules.sorted_event_keys``:
+    type first, the rest sorted, sequence_number last)."""
+    if rules.sorted_event_keys:
         rest = {k: event[k] for k in sorted(event) if k not in ("type", "sequence_number")}
         event = {"type": event["type"], **rest, "sequence_number": event["sequence_number"]}
     return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
@@ -31,12 +32,12 @@ def sse(event: dict[str, object], day: Any) -> bytes:
 async def events(
     call: Call, answer: Answer, turn: Turn, job: PromptedJob | None, offered: bool, created_at: int
 ) -> AsyncIterator[bytes]:
-    day = answer.day
+    rules = answer.rules
     sequence = 0
 
     def event(kind: str, **fields: object) -> bytes:
         nonlocal sequence
-        made = sse({"type": kind, "sequence_number": sequence, **fields}, day)
+        made = sse_event({"type": kind, "sequence_number": sequence, **fields}, rules)
         sequence += 1
         call.emulator.count_event()
         return made
