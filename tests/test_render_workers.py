@@ -7,6 +7,7 @@ hand back its bytes; while other requests wait, the pipeline hands them large re
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import os
 import shutil
@@ -23,9 +24,10 @@ import openai
 import pytest
 from PIL import Image
 
-from emulator import Config, cli
+from emulator import Config, cli, create_app
 from emulator.contract.catalog import CATALOG
 from emulator.contract.validation import check_request
+from emulator.inprocess import openai_client
 from emulator.jobs import workers as workers_module
 from emulator.jobs.generation import GenerationJob, Picture, encoded_picture
 from emulator.jobs.workers import RenderWorkers, WorkerGone
@@ -271,3 +273,33 @@ def test_the_command_line_starts_workers_answers_and_leaves_none_behind(stop: in
         time.sleep(0.1)
     output = server.stdout.read().decode() if server.stdout else ""
     assert "Traceback" not in output, output
+
+
+def test_the_responses_tool_s_images_go_to_the_workers_too() -> None:
+    """The Responses API draws through the same path as the Images API: while requests
+    overlap its generations go to a render worker, with the bytes an in-process draw gives."""
+    config = latest().with_overrides(render_workers=1)
+    tool = [{"type": "image_generation", "model": "gpt-image-2", "quality": "low",
+             "size": "1536x1024", "output_format": "jpeg"}]  # fmt: skip
+    with EmulatorServer(config) as server:
+        workers = _started_workers(server)
+        client = server.client(max_retries=0)
+
+        def draw(i: int) -> bytes:
+            response = client.responses.create(
+                model="gpt-5.4", input=f"Draw a heron {i}", tools=tool, tool_choice="required"
+            )
+            call = next(item for item in response.output if item.type == "image_generation_call")
+            return base64.b64decode(call.result or "")
+
+        with ThreadPoolExecutor(6) as pool:
+            together = list(pool.map(draw, range(12)))
+        assert workers.drawn > 0
+    alone = openai_client(create_app(latest()), max_retries=0)
+    for i, data in enumerate(together):
+        again = alone.responses.create(
+            model="gpt-5.4", input=f"Draw a heron {i}", tools=tool, tool_choice="required"
+        )
+        call = next(item for item in again.output if item.type == "image_generation_call")
+        assert base64.b64decode(call.result or "") == data  # same bytes either way
+        assert Image.open(io.BytesIO(data)).size == (1536, 1024)

@@ -16,7 +16,7 @@ from ...testdouble.stores import StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
-from ..pipeline import ApiEndpoint, Call, admit, reads
+from ..pipeline import ApiEndpoint, Call, admit, reads, rendered
 from ..streaming import EventStream
 from .answer import (
     Answer,
@@ -120,7 +120,7 @@ async def create_response(call: Call) -> Response | EventStream:
         return EventStream(events(call, answer, turn, job, tool is not None, created_at))
     images: list[bytes] = []
     if job is not None:
-        images = await anyio.to_thread.run_sync(job.render_images)
+        images = await rendered(call, job)  # render workers and the per-core limit apply
     finished = finish(call, answer, turn, job, images, tool is not None, partials=0)
     body_out = response_object(finished, "completed", created_at, final=True)
     keep(call, finished, body_out, images)

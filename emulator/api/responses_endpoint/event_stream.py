@@ -12,7 +12,7 @@ import pybase64
 from ...contract.specs import ResponsesRules
 from ...jobs.base import PromptedJob
 from ...render import encode
-from ..pipeline import Call
+from ..pipeline import Call, rendered
 from ..streaming import partial_picture
 from .answer import Answer, finish, keep, message_item, response_object
 from .turn_input import Turn
@@ -96,7 +96,7 @@ async def events(
                 )
             ]
         else:
-            images = await anyio.to_thread.run_sync(job.render_images)
+            images = await rendered(call, job)
         yield event("response.image_generation_call.completed", item_id=call_id, output_index=index)
     finished = finish(call, answer, turn, job, images, offered, partials)
     if finished.image_call is not None:
