@@ -3,15 +3,12 @@ references; both become the same ``EditJob``, with the same checks, tokens and p
 
 from __future__ import annotations
 
-import numpy as np
 from starlette.requests import Request
 
-from ..contract import errors
 from ..contract.specs import Catalog
-from ..contract.uploads import apply_markup, open_images, open_mask, own_transparency
 from ..contract.validation import CheckedRequest
-from ..jobs.edit import EditJob
-from ..transport.forms import form_body, upload
+from ..jobs.edit import EditJob, plan_edit
+from ..transport.forms import form_body
 from ..transport.multipart import Form
 from .image_refs import Sources
 from .json_edits import checkable_body, journal_view, with_images
@@ -57,41 +54,19 @@ def prepare_edit(
     body: dict[str, object],
     image_param: str = "image",
     shown: dict[str, object] | None = None,
-    journal_model: str | None = None,
 ) -> EditJob:
-    """Decode the images, mask and markup of a checked edit, and plan its pictures."""
-    rules = checked.model.endpoints["edits"]
-    assert rules.uploads is not None and rules.mask is not None
-    entry, lenient = call.entry, call.lenient
-    masks = upload(body, "mask")
-    images = open_images(
-        upload(body, "image").named_files(image_param),
-        rules.uploads,
-        has_mask=bool(masks.parts),
-        lenient=lenient,
+    """Decode the images, mask and markup of a checked edit and plan its pictures, the
+    journal shown each input as it is read."""
+    entry = call.entry
+    return plan_edit(
+        checked,
+        body,
         pool=call.emulator.decoders(),
+        lenient=call.lenient,
+        image_param=image_param,
+        seen_images=lambda images: entry.record_checked(checked, images, shown),
+        seen_overlay=entry.record_overlay,
     )
-    entry.record_checked(checked, images, shown, model=journal_model)
-    markups = upload(body, "markup")
-    if markups.parts:
-        markup = markups.files()[0]
-        images[0] = apply_markup(markup, rules.mask, rules.uploads.mimetypes, images[0])
-        entry.record_overlay("markup", markup, images[0].size)
-    area: np.ndarray | None = None
-    if masks.parts:
-        mask = masks.files()[0]
-        try:
-            area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
-        except errors.APIError:
-            if not lenient:
-                raise  # lenient: a mask that does not fit is ignored
-        entry.record_overlay("mask", mask, images[0].size)
-    elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
-        area = own_transparency(images[0])
-        if area is None:  # no alpha at all: nothing to replace
-            width, height = images[0].size
-            area = np.zeros((height, width), bool)
-    return EditJob.from_request(checked, rules, images, area)
 
 
 EDITS = ApiEndpoint(

@@ -3,11 +3,12 @@ after the endpoint's shutdown (2026-10-23) the route is the API's unknown route.
 
 from __future__ import annotations
 
+from ..contract.params import upload
 from ..contract.specs import Catalog
 from ..contract.uploads import open_images
 from ..contract.validation import CheckedRequest
 from ..jobs.variation import VariationJob
-from ..transport.forms import form_body, upload
+from ..transport.forms import form_body
 from ..transport.multipart import Form
 from .pipeline import ApiEndpoint, Call, ImagesEndpoint, reads, uploaded_parts
 

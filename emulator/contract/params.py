@@ -113,6 +113,27 @@ def item_name(name: str, upload: Upload, index: int) -> str:
     return f"{name}[{index}]" if upload.array_form else name
 
 
+class NamedUpload:
+    """An upload's checked files with the names the API gives them in errors."""
+
+    def __init__(self, value: object) -> None:
+        self.upload = value if isinstance(value, Upload) else Upload([], False)
+
+    @property
+    def parts(self) -> list[FormFile | FormField]:
+        return self.upload.parts
+
+    def files(self) -> list[FormFile]:
+        return [part for part in self.upload.parts if isinstance(part, FormFile)]
+
+    def named_files(self, name: str) -> list[tuple[str, FormFile]]:
+        return [(item_name(name, self.upload, i), file) for i, file in enumerate(self.files())]
+
+
+def upload(body: dict[str, object], name: str) -> NamedUpload:
+    return NamedUpload(body.get(name))
+
+
 @dataclass(frozen=True)
 class Files:
     """A file parameter: one file, or (``array``) up to ``max_count`` of them."""

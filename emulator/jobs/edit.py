@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..contract import errors
+from ..contract.params import upload
+from ..contract.parts import FormFile
 from ..contract.specs import EndpointRules
-from ..contract.uploads import InputImage
+from ..contract.uploads import (
+    InputImage,
+    apply_markup,
+    open_images,
+    open_mask,
+    own_transparency,
+)
 from ..contract.usage import edit_usage
 from ..contract.validation import CheckedRequest
 from ..render import Scene, board, fit_to, inpaint, render, scale_area, seed_for
@@ -89,3 +100,55 @@ class EditJob(PromptedJob):
             n=self.n if images is None else images,
             frames=self.frames_billed,
         )
+
+
+# What the caller is told as an edit's inputs are read (the journal keeps them even when a
+# later check refuses the request): the decoded images, then each overlay (a markup or a mask)
+# with the size of the first image.
+SeenImages = Callable[[list[InputImage]], None]
+SeenOverlay = Callable[[str, FormFile, tuple[int, int]], None]
+
+
+def plan_edit(
+    checked: CheckedRequest,
+    body: dict[str, object],
+    *,
+    pool: Executor,
+    lenient: bool,
+    image_param: str = "image",
+    seen_images: SeenImages = lambda images: None,
+    seen_overlay: SeenOverlay = lambda name, file, size: None,
+) -> EditJob:
+    """Decode the images, mask and markup of a checked edit (form or JSON edit, or the
+    Responses tool's edit), and plan its pictures."""
+    rules = checked.model.endpoints["edits"]
+    assert rules.uploads is not None and rules.mask is not None
+    masks = upload(body, "mask")
+    images = open_images(
+        upload(body, "image").named_files(image_param),
+        rules.uploads,
+        has_mask=bool(masks.parts),
+        lenient=lenient,
+        pool=pool,
+    )
+    seen_images(images)
+    markups = upload(body, "markup")
+    if markups.parts:
+        markup = markups.files()[0]
+        images[0] = apply_markup(markup, rules.mask, rules.uploads.mimetypes, images[0])
+        seen_overlay("markup", markup, images[0].size)
+    area: np.ndarray | None = None
+    if masks.parts:
+        mask = masks.files()[0]
+        try:
+            area = open_mask(mask, rules.mask, rules.uploads.mimetypes, images[0])
+        except errors.APIError:
+            if not lenient:
+                raise  # lenient: a mask that does not fit is ignored
+        seen_overlay("mask", mask, images[0].size)
+    elif rules.uploads.modes_without_mask is not None:  # DALL·E 2: the image's own alpha
+        area = own_transparency(images[0])
+        if area is None:  # no alpha at all: nothing to replace
+            width, height = images[0].size
+            area = np.zeros((height, width), bool)
+    return EditJob.from_request(checked, rules, images, area)

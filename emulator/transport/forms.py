@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..contract.params import Upload, item_name
+from ..contract.params import Upload
 from .multipart import Form, FormField, FormFile
 
 FILE_PARAMS = ("image", "mask", "markup")
@@ -60,24 +60,3 @@ def form_body(form: Form) -> dict[str, object]:
 def _number(name: str) -> int:
     indexed = _INDEXED.fullmatch(name)
     return int(indexed[2]) if indexed else -1  # unnumbered parts keep their order, first
-
-
-class NamedUpload:
-    """An upload's checked files with the names the API gives them in errors."""
-
-    def __init__(self, value: object) -> None:
-        self.upload = value if isinstance(value, Upload) else Upload([], False)
-
-    @property
-    def parts(self) -> list[FormFile | FormField]:
-        return self.upload.parts
-
-    def files(self) -> list[FormFile]:
-        return [part for part in self.upload.parts if isinstance(part, FormFile)]
-
-    def named_files(self, name: str) -> list[tuple[str, FormFile]]:
-        return [(item_name(name, self.upload, i), file) for i, file in enumerate(self.files())]
-
-
-def upload(body: dict[str, object], name: str) -> NamedUpload:
-    return NamedUpload(body.get(name))

@@ -12,8 +12,8 @@ from ...contract.parts import FormField, FormFile
 from ...contract.specs import Endpoint
 from ...contract.validation import check_request
 from ...jobs.base import PromptedJob
+from ...jobs.edit import plan_edit
 from ...jobs.generation import GenerationJob
-from ..edits import prepare_edit
 from ..pipeline import Call
 from .turn_input import Turn
 
@@ -143,7 +143,15 @@ def plan_image(
     try:
         checked = check_request(images_body, endpoint, call.catalog, lenient=call.lenient)
         if edit:
-            job: PromptedJob = prepare_edit(call, checked, images_body, journal_model=model_name)
+            entry = call.entry
+            job: PromptedJob = plan_edit(
+                checked,
+                images_body,
+                pool=call.emulator.decoders(),
+                lenient=call.lenient,
+                seen_images=lambda images: entry.record_checked(checked, images, model=model_name),
+                seen_overlay=entry.record_overlay,
+            )
         else:
             call.entry.record_checked(checked, [], model=model_name)
             job = GenerationJob.from_request(checked)
