@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
 from .paging import cursor_page
-from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, reads
+from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, found_by_path, reads
 
 ENDPOINTS = (
     "/v1/responses",
@@ -131,9 +131,10 @@ async def create_batch(call: Call) -> Response:
     headers = {NAMESPACE_HEADER: emulator.name} if emulator.name else {}
     if call.entry.as_of:
         headers["x-emulator-as-of"] = call.entry.as_of
-    batch.task = asyncio.get_running_loop().create_task(
-        run(batch, emulator, call.request.app, stored.data, headers, fault.kind if fault else None)
+    work = run(
+        batch, emulator, call.request.app, stored.data, headers, fault.kind if fault else None
     )
+    batch.task = asyncio.get_running_loop().create_task(guarded(batch, emulator, work))
     call.entry.record_params({"batch": batch.object["id"], "endpoint": endpoint})
     return json_response(dict(batch.object))
 
@@ -148,11 +149,7 @@ def _delay(text: str, default: float) -> float:
 
 
 def _found(call: Call) -> Batch:
-    batch_id = call.request.path_params["batch_id"]
-    batch = call.emulator.batches.get(batch_id)
-    if batch is None:
-        raise errors.no_such_batch(batch_id)
-    return batch
+    return found_by_path(call, "batch_id", call.emulator.batches.get, errors.no_such_batch)
 
 
 async def retrieve_batch(call: Call) -> Response:
@@ -267,6 +264,23 @@ def _problem(code: str, line: int | None, message: str, param: str | None = None
 TERMINAL = ("completed", "failed", "expired", "cancelled")
 
 
+async def guarded(batch: Batch, emulator: Emulator, work: Awaitable[None]) -> None:
+    """Run the batch (``work``) to an end, whatever happens to a line or to the run itself:
+    every line lands in the output or the error file exactly once."""
+    try:
+        await work
+    except Exception:  # a bug of ours must not leave the batch running for ever
+        log.exception("batch %s failed", batch.id)
+        state = batch.object
+        if state["status"] not in TERMINAL:
+            ended = "cancelled" if batch.cancel else "failed"
+            _write_files(batch, emulator, ended)
+            state |= {"status": ended, f"{ended}_at": int(emulator.clock.now())}
+            if ended == "failed":
+                why = "The batch could not be completed (an error of the emulator's)."
+                state["errors"] = {"object": "list", "data": [_problem("server_error", None, why)]}
+
+
 async def run(
     batch: Batch,
     emulator: Emulator,
@@ -275,34 +289,8 @@ async def run(
     headers: dict[str, str],
     fault: str | None,
 ) -> None:
-    """Run the batch to an end, whatever happens to a line or to the run itself: every line
-    lands in the output or the error file exactly once."""
-    lines: list[dict[str, Any]] = []
-    answers: dict[int, dict[str, Any]] = {}
-    try:
-        await _run(batch, emulator, app, data, headers, fault, lines, answers)
-    except Exception:  # a bug of ours must not leave the batch running for ever
-        log.exception("batch %s failed", batch.object["id"])
-        state = batch.object
-        if state["status"] not in TERMINAL:
-            ended = "cancelled" if batch.cancel else "failed"
-            _write_files(batch, emulator, lines, answers, ended)
-            state |= {"status": ended, f"{ended}_at": int(emulator.clock.now())}
-            if ended == "failed":
-                why = "The batch could not be completed (an error of the emulator's)."
-                state["errors"] = {"object": "list", "data": [_problem("server_error", None, why)]}
-
-
-async def _run(
-    batch: Batch,
-    emulator: Emulator,
-    app: Any,
-    data: bytes,
-    headers: dict[str, str],
-    fault: str | None,
-    lines: list[dict[str, Any]],
-    answers: dict[int, dict[str, Any]],
-) -> None:
+    """Validate the lines, answer each (``batch.lines``, ``batch.answers``), write the files."""
+    lines, answers = batch.lines, batch.answers
     state = batch.object
     await asyncio.sleep(0)  # the create call answers "validating" first
     read, problems = read_lines(data, state["endpoint"])
@@ -312,7 +300,7 @@ async def _run(
 
     if batch.cancel and not problems:  # cancelled while validating: no line ran
         lines += read
-        _write_files(batch, emulator, lines, answers, "cancelled")
+        _write_files(batch, emulator, "cancelled")
         state |= {"status": "cancelled", "cancelled_at": now()}
         return
 
@@ -349,7 +337,7 @@ async def _run(
     ended = "cancelled" if batch.cancel else "expired" if fault == "batch_expired" else "completed"
     if ended == "completed":
         state |= {"status": "finalizing", "finalizing_at": now()}
-    _write_files(batch, emulator, lines, answers, ended)
+    _write_files(batch, emulator, ended)
     state |= {"status": ended, f"{ended}_at": now()}
 
 
@@ -381,15 +369,10 @@ async def _answer_line(
     }
 
 
-def _write_files(
-    batch: Batch,
-    emulator: Emulator,
-    lines: list[dict[str, Any]],
-    answers: dict[int, dict[str, Any]],
-    ended: str,
-) -> None:
+def _write_files(batch: Batch, emulator: Emulator, ended: str) -> None:
     """Write the output and error files; lines never answered go to the error file, and so
     do answers the file store has no room for."""
+    lines, answers = batch.lines, batch.answers
     output, failed = [], []
     usage = {"input_tokens": 0, "output_tokens": 0}
     for index, line in enumerate(lines):

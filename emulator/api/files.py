@@ -18,7 +18,7 @@ from ..transport.forms import form_body
 from ..transport.multipart import Form, FormLimits
 from ..transport.wire import json_response
 from .paging import cursor_page
-from .pipeline import ApiEndpoint, Call, reads
+from .pipeline import ApiEndpoint, Call, found_by_path, reads
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 MAX_FILE_BYTES = 512 * MiB  # the API's limit for one file
@@ -36,11 +36,7 @@ def _store_full(emulator: Emulator) -> errors.APIError:
 
 
 def _found(call: Call) -> StoredFile:
-    file_id = call.request.path_params["file_id"]
-    stored = call.emulator.files.get(file_id)
-    if stored is None:
-        raise errors.no_such_file(file_id)
-    return stored
+    return found_by_path(call, "file_id", call.emulator.files.get, errors.no_such_file)
 
 
 async def create_file(call: Call) -> Response:

@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import anyio.to_thread
 import httpx
@@ -92,6 +92,20 @@ class ApiEndpoint:
     served: Callable[[Catalog], bool] = lambda catalog: True
     form_limits: Callable[[Emulator], FormLimits] | None = None
     alphabetical_errors: bool = False  # the variations backend's error key order
+
+
+T = TypeVar("T")
+
+
+def found_by_path(
+    call: Call, param: str, get: Callable[[str], T | None], missing: Callable[[str], Exception]
+) -> T:
+    """What the path's ``param`` names in a store (``get``), or the API's not-found error."""
+    wanted = call.request.path_params[param]
+    found = get(wanted)
+    if found is None:
+        raise missing(wanted)
+    return found
 
 
 def reads(kind: Body) -> Callable[[Request, Catalog], Body]:

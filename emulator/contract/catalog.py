@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .gpt_image_models import GPT_IMAGE_MODELS
-from .params import Choice, Files, Integer, Text
+from .params import Choice, Files, Integer, Param, Text
 from .specs import (
     Catalog,
     EndpointRules,
@@ -40,6 +40,19 @@ DALL_E_LIFECYCLE = (
     "from the OpenAI deprecations page at the time"
 )
 DALL_E_2_SIZES = Choice(("256x256", "512x512", "1024x1024"))
+# DALL·E 2's generations and edits take the same prompt and, after it (and an edit's mask),
+# the same parameters in the same order, with the same defaults.
+DALL_E_2_PROMPT = Text(max_length=1000, non_empty=True)
+DALL_E_2_AFTER_PROMPT: dict[str, Param] = {
+    "n": N_UP_TO_10,
+    "quality": Choice(("standard",)),
+    "response_format": RESPONSE_FORMAT,
+    "size": DALL_E_2_SIZES,
+    "user": USER,
+}
+DALL_E_2_DEFAULTS = _frozen(
+    {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
+)
 DALL_E_2 = ModelSpec(
     id="dall-e-2",
     response_style="dall-e",
@@ -52,36 +65,19 @@ DALL_E_2 = ModelSpec(
     endpoints=_frozen(
         {
             "generations": EndpointRules(
-                params=_frozen(
-                    {
-                        "prompt": Text(max_length=1000, non_empty=True),
-                        "n": N_UP_TO_10,
-                        "quality": Choice(("standard",)),
-                        "response_format": RESPONSE_FORMAT,
-                        "size": DALL_E_2_SIZES,
-                        "user": USER,
-                    }
-                ),
-                defaults=_frozen(
-                    {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
-                ),
+                params=_frozen({"prompt": DALL_E_2_PROMPT, **DALL_E_2_AFTER_PROMPT}),
+                defaults=DALL_E_2_DEFAULTS,
             ),
             "edits": EndpointRules(
                 params=_frozen(
                     {
                         "image": ONE_FILE,
-                        "prompt": Text(max_length=1000, non_empty=True),
+                        "prompt": DALL_E_2_PROMPT,
                         "mask": MASK,
-                        "n": N_UP_TO_10,
-                        "quality": Choice(("standard",)),
-                        "response_format": RESPONSE_FORMAT,
-                        "size": DALL_E_2_SIZES,
-                        "user": USER,
+                        **DALL_E_2_AFTER_PROMPT,
                     }
                 ),
-                defaults=_frozen(
-                    {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
-                ),
+                defaults=DALL_E_2_DEFAULTS,
                 required=("image", "prompt"),
                 uploads=UploadRules(
                     mimetypes=("image/png",),

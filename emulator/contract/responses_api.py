@@ -20,53 +20,17 @@ from .text_models import STEADY_TEXT_MODEL, TEXT_MODELS, TextModel, text_model
 __all__ = ["STEADY_TEXT_MODEL", "TEXT_MODELS", "TextModel", "text_model"]
 
 
-# Every top-level request parameter the SDK types (openai-python 3.57 ResponseCreateParams).
-REQUEST_PARAMS = frozenset(
-    {
-        "access_programs",
-        "background",
-        "background_options",
-        "context_management",
-        "conversation",
-        "image",
-        "include",
-        "input",
-        "instructions",
-        "max_output_tokens",
-        "max_tool_calls",
-        "metadata",
-        "model",
-        "moderation",
-        "parallel_tool_calls",
-        "previous_response_id",
-        "prompt",
-        "prompt_cache_key",
-        "prompt_cache_options",
-        "prompt_cache_retention",
-        "reasoning",
-        "safety_identifier",
-        "service_tier",
-        "store",
-        "stream",
-        "stream_options",
-        "temperature",
-        "text",
-        "tool_choice",
-        "tools",
-        "top_logprobs",
-        "top_p",
-        "truncation",
-        "user",
-    }
-)
-
-# The JSON type of each top-level parameter (SDK ``ResponseCreateParams``), for the API's
-# "Invalid type for 'x': expected …, but got … instead."; null is taken for any but ``model``
-# (an optional value sent as None). Parameters typed only loosely by the SDK are left out.
+# Every top-level request parameter the SDK types (openai-python 3.57 ResponseCreateParams),
+# with its JSON types, for the API's "Invalid type for 'x': expected …, but got … instead."
+# (none: typed only loosely by the SDK, not checked); null is taken for any but ``model``
+# (an optional value sent as None).
 REQUEST_PARAM_TYPES: dict[str, tuple[str, ...]] = {
+    "access_programs": (),
     "background": ("boolean",),
+    "background_options": (),
     "context_management": ("array",),
     "conversation": ("string", "object"),
+    "image": (),
     "include": ("array",),
     "input": ("string", "array"),
     "instructions": ("string", "array"),
@@ -74,10 +38,12 @@ REQUEST_PARAM_TYPES: dict[str, tuple[str, ...]] = {
     "max_tool_calls": ("integer",),
     "metadata": ("object",),
     "model": ("string",),
+    "moderation": (),
     "parallel_tool_calls": ("boolean",),
     "previous_response_id": ("string",),
     "prompt": ("object",),
     "prompt_cache_key": ("string",),
+    "prompt_cache_options": (),
     "prompt_cache_retention": ("string",),
     "reasoning": ("object",),
     "safety_identifier": ("string",),
@@ -94,6 +60,7 @@ REQUEST_PARAM_TYPES: dict[str, tuple[str, ...]] = {
     "truncation": ("string",),
     "user": ("string",),
 }
+REQUEST_PARAMS = frozenset(REQUEST_PARAM_TYPES)
 
 # The tool's options (SDK ``tool_param.ImageGeneration``); ``n`` is echoed, never sent.
 TOOL_OPTIONS = (

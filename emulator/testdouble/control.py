@@ -163,18 +163,28 @@ async def openapi(request: Request) -> Response:
 TOOL_CALL_MODES = ("auto", "always", "never")
 
 
+async def string_fields(request: Request, names: tuple[str, ...], usage: str) -> list[str]:
+    """The body's string values of ``names``; a ValueError (``usage``, what to send) when the
+    body is not JSON or one is missing or not a string."""
+    body = await json_body(request)
+    values = [body.get(name) if isinstance(body, dict) else None for name in names]
+    if not all(isinstance(value, str) for value in values):
+        raise ValueError(f"send {usage}")
+    return [str(value) for value in values]
+
+
 async def tool_calls(request: Request) -> Response:
     """Whether the Responses API's emulated model calls the image tool: ``auto`` (its rule),
     ``always`` or ``never``, until the next reset."""
     emulator = emulator_of(request)
     if request.method == "POST":
+        usage = '{"mode": "auto"}, {"mode": "always"} or {"mode": "never"}'
         try:
-            body = await json_body(request)
+            (mode,) = await string_fields(request, ("mode",), usage)
+            if mode not in TOOL_CALL_MODES:
+                raise ValueError(f"send {usage}")
         except ValueError as error:
             return _bad(str(error))
-        mode = body.get("mode") if isinstance(body, dict) else None
-        if mode not in TOOL_CALL_MODES:
-            return _bad('send {"mode": "auto"}, {"mode": "always"} or {"mode": "never"}')
         emulator.tool_calls = mode
     return JSONResponse({"mode": emulator.tool_calls})
 
@@ -184,17 +194,14 @@ async def as_of(request: Request) -> Response:
     ``latest``) until the next reset, which goes back to ``--as-of``; ``GET`` shows it."""
     emulator = emulator_of(request)
     if request.method == "POST":
+        usage = '{"as_of": "YYYY-MM-DD"}, {"as_of": "today"} or {"as_of": "latest"}'
         try:
-            body = await json_body(request)
-            setting = body.get("as_of") if isinstance(body, dict) else None
-            if not isinstance(setting, str):
-                raise ValueError('send {"as_of": "YYYY-MM-DD"}, {"as_of": "today"} or "latest"')
+            (setting,) = await string_fields(request, ("as_of",), usage)
             emulator.as_of = parse_as_of(setting, "as_of")
         except ValueError as error:
             return _bad(str(error))
-    setting = emulator.as_of
-    shown = setting if isinstance(setting, str) else setting.isoformat()
-    return JSONResponse({"as_of": shown})
+    day = emulator.as_of
+    return JSONResponse({"as_of": day if isinstance(day, str) else day.isoformat()})
 
 
 async def models(request: Request) -> Response:
@@ -203,15 +210,9 @@ async def models(request: Request) -> Response:
     every namespace until the next reset of the default one; ``GET`` lists them."""
     emulator = emulator_of(request)
     if request.method == "POST":
+        usage = '{"model": "gpt-6.3-sol", "copy_of": "gpt-6.2-sol"}'
         try:
-            body = await json_body(request)
-        except ValueError as error:
-            return _bad(str(error))
-        name = body.get("model") if isinstance(body, dict) else None
-        copy_of = body.get("copy_of") if isinstance(body, dict) else None
-        if not isinstance(name, str) or not isinstance(copy_of, str):
-            return _bad('send {"model": "gpt-6.3-sol", "copy_of": "gpt-6.2-sol"}')
-        try:
+            name, copy_of = await string_fields(request, ("model", "copy_of"), usage)
             emulator.add_model(name, copy_of)
         except ValueError as error:
             return _bad(str(error))

@@ -7,6 +7,16 @@ from typing import Any
 from .faults import ENDPOINTS, KINDS
 
 
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON request body of ``schema`` (the control plane takes JSON bodies only)."""
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _required_fields(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object schema whose ``properties`` are all required."""
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
 def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     content = {"application/json": {"schema": schema or {"type": "object"}}}
     return {"200": {"description": description, "content": content}}
@@ -58,22 +68,18 @@ def document(version: str) -> dict[str, Any]:
                 "get": {"summary": "Current time", "responses": _ok("clock", CLOCK_STATE)},
                 "post": {
                     "summary": "Freeze (optionally at a time), advance, unfreeze or reset",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "freeze": {"type": "boolean"},
-                                        "at": {"type": "number"},
-                                        "advance": {"type": "number"},
-                                        "unfreeze": {"type": "boolean"},
-                                        "reset": {"type": "boolean"},
-                                    },
-                                }
-                            }
+                    "requestBody": _json_body(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "freeze": {"type": "boolean"},
+                                "at": {"type": "number"},
+                                "advance": {"type": "number"},
+                                "unfreeze": {"type": "boolean"},
+                                "reset": {"type": "boolean"},
+                            },
                         }
-                    },
+                    ),
                     "responses": _ok("clock", CLOCK_STATE),
                 },
             },
@@ -96,13 +102,9 @@ def document(version: str) -> dict[str, Any]:
                 "get": {"summary": "Pending faults", "responses": _ok("faults")},
                 "post": {
                     "summary": "Queue one fault or a list of them",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {"oneOf": [FAULT, {"type": "array", "items": FAULT}]}
-                            }
-                        }
-                    },
+                    "requestBody": _json_body(
+                        {"oneOf": [FAULT, {"type": "array", "items": FAULT}]}
+                    ),
                     "responses": {"201": {"description": "queued"}},
                 },
                 "delete": {"summary": "Drop every pending fault", "responses": _ok("cleared")},
@@ -137,17 +139,7 @@ def document(version: str) -> dict[str, Any]:
             "/_emulator/settings": {
                 "post": {
                     "summary": "Change what may change at run time: lenient mode",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {"lenient": {"type": "boolean"}},
-                                    "required": ["lenient"],
-                                }
-                            }
-                        }
-                    },
+                    "requestBody": _json_body(_required_fields({"lenient": {"type": "boolean"}})),
                     "responses": _ok("the new setting"),
                 }
             },
@@ -165,17 +157,7 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "post": {
                     "summary": "Answer as of a day (YYYY-MM-DD, today or latest) until a reset",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {"as_of": {"type": "string"}},
-                                    "required": ["as_of"],
-                                }
-                            }
-                        }
-                    },
+                    "requestBody": _json_body(_required_fields({"as_of": {"type": "string"}})),
                     "responses": _ok("the setting"),
                 },
             },
@@ -186,20 +168,14 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "post": {
                     "summary": "Serve a model the catalog does not know as a copy of a known one",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "model": {"type": "string"},
-                                        "copy_of": {"type": "string"},
-                                    },
-                                    "required": ["model", "copy_of"],
-                                }
+                    "requestBody": _json_body(
+                        _required_fields(
+                            {
+                                "model": {"type": "string"},
+                                "copy_of": {"type": "string"},
                             }
-                        }
-                    },
+                        )
+                    ),
                     "responses": _ok("the added models"),
                 },
             },
@@ -210,22 +186,16 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "post": {
                     "summary": "Force the image tool's calls: auto (the rule), always or never",
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "mode": {
-                                            "type": "string",
-                                            "enum": ["auto", "always", "never"],
-                                        }
-                                    },
-                                    "required": ["mode"],
+                    "requestBody": _json_body(
+                        _required_fields(
+                            {
+                                "mode": {
+                                    "type": "string",
+                                    "enum": ["auto", "always", "never"],
                                 }
                             }
-                        }
-                    },
+                        )
+                    ),
                     "responses": _ok("the mode"),
                 },
             },

@@ -293,7 +293,8 @@ class Batch:
     """A batch as it runs: the Batch object the API shows, its lines, and what runs it."""
 
     object: dict[str, Any]  # the Batch object as the API shows it
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)  # as read from its file
+    answers: dict[int, dict[str, Any]] = field(default_factory=dict)  # by line, as answered
     key: str = ""  # the creator's key, in memory only, for the lines' own requests
     delay: float = 0.0
     task: asyncio.Task[None] | None = None

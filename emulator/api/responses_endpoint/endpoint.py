@@ -16,7 +16,7 @@ from ...testdouble.stores import StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
-from ..pipeline import ApiEndpoint, Call, admit, reads, rendered
+from ..pipeline import ApiEndpoint, Call, admit, found_by_path, reads, rendered
 from ..streaming import EventStream
 from .answer import (
     Answer,
@@ -43,8 +43,8 @@ def _checked_top_level(call: Call) -> dict[str, object]:
     if "model" not in body:
         raise errors.missing_required_parameter("model")
     for name, value in body.items():
-        expected = api.REQUEST_PARAM_TYPES.get(name)
-        if expected is None or (value is None and name != "model"):
+        expected = api.REQUEST_PARAM_TYPES[name]
+        if not expected or (value is None and name != "model"):
             continue
         kind = errors.json_type(value)
         if kind not in expected and not (kind == "integer" and "number" in expected):
@@ -131,11 +131,9 @@ async def create_response(call: Call) -> Response | EventStream:
 
 
 def _stored(call: Call) -> StoredResponse:
-    response_id = call.request.path_params["response_id"]
-    stored = call.emulator.responses.get(response_id)
-    if stored is None:
-        raise errors.response_not_found(response_id)
-    return stored
+    return found_by_path(
+        call, "response_id", call.emulator.responses.get, errors.response_not_found
+    )
 
 
 async def retrieve_response(call: Call) -> Response:
