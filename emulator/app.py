@@ -24,12 +24,13 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from .api.batches import BATCHES
+from .api.drops import QuietDrops
 from .api.edits import EDITS
 from .api.files import FILES
 from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
 from .api.models import MODELS
-from .api.pipeline import ApiEndpoint, QuietDrops, handle
+from .api.pipeline import ApiEndpoint, handle
 from .api.responses_endpoint import RESPONSES
 from .api.variations import VARIATIONS
 from .config import Config

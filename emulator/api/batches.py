@@ -27,6 +27,7 @@ from ..contract import eras, errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
+from .batch_input import problem, read_lines
 from .paging import cursor_page
 from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, found_by_path, reads
 
@@ -41,8 +42,6 @@ ENDPOINTS = (
     "/v1/videos",
 )
 EMULATED = ("/v1/images/generations", "/v1/images/edits", "/v1/responses")
-MAX_LINES = 50_000
-MAX_FILE_BYTES = 200 * 1024 * 1024
 WINDOW_SECONDS = 24 * 3600
 DELAY_HEADER = "x-emulator-batch-delay-seconds"
 CONCURRENT_LINES = 4
@@ -178,89 +177,6 @@ async def list_batches(call: Call) -> Response:
 # --- running a batch -------------------------------------------------------------------------
 
 
-def read_lines(data: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The input file's requests, or the file-level errors that fail the batch (codes after the
-    API's, inferred where no answer is on record)."""
-    problems: list[dict[str, Any]] = []
-    if len(data) > MAX_FILE_BYTES:
-        problems.append(
-            _problem(
-                "file_too_large", None, f"The input file is larger than {MAX_FILE_BYTES} bytes."
-            )
-        )
-        return [], problems
-    lines: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for number, text in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-        if not text.strip():
-            continue
-        try:
-            line = json.loads(text)
-        except ValueError:
-            problems.append(
-                _problem("invalid_json_line", number, "This line is not parseable as valid JSON.")
-            )
-            continue
-        if not isinstance(line, dict) or not all(
-            k in line for k in ("custom_id", "method", "url", "body")
-        ):
-            problems.append(
-                _problem(
-                    "missing_required_parameter",
-                    number,
-                    "Each line needs custom_id, method, url and body.",
-                )
-            )
-            continue
-        if line["url"] != endpoint:
-            problems.append(
-                _problem(
-                    "mismatched_endpoint",
-                    number,
-                    f"The line's url {line['url']!r} is not the batch's endpoint {endpoint!r}.",
-                    "url",
-                )
-            )
-        if line["method"] != "POST":
-            problems.append(
-                _problem("invalid_method", number, "Only POST lines are supported.", "method")
-            )
-        custom_id = line["custom_id"]
-        if not isinstance(custom_id, str) or not custom_id:
-            shown = json.dumps(custom_id)
-            problems.append(
-                _problem(
-                    "invalid_custom_id",
-                    number,
-                    f"The custom_id must be a non-empty string, got {shown}.",
-                    "custom_id",
-                )
-            )
-            continue
-        if custom_id in seen:
-            problems.append(
-                _problem(
-                    "duplicate_custom_id",
-                    number,
-                    f"The custom_id {custom_id!r} is used by an earlier line.",
-                    "custom_id",
-                )
-            )
-        seen.add(custom_id)
-        lines.append(line)
-    if len(lines) > MAX_LINES:
-        problems.append(
-            _problem("too_many_requests", None, f"A batch takes at most {MAX_LINES} requests.")
-        )
-    if not lines and not problems:
-        problems.append(_problem("empty_file", None, "The input file has no requests."))
-    return lines, problems
-
-
-def _problem(code: str, line: int | None, message: str, param: str | None = None) -> dict[str, Any]:
-    return {"code": code, "line": line, "message": message, "param": param}
-
-
 TERMINAL = ("completed", "failed", "expired", "cancelled")
 
 
@@ -278,7 +194,7 @@ async def guarded(batch: Batch, emulator: Emulator, work: Awaitable[None]) -> No
             state |= {"status": ended, f"{ended}_at": int(emulator.clock.now())}
             if ended == "failed":
                 why = "The batch could not be completed (an error of the emulator's)."
-                state["errors"] = {"object": "list", "data": [_problem("server_error", None, why)]}
+                state["errors"] = {"object": "list", "data": [problem("server_error", None, why)]}
 
 
 async def run(
@@ -305,7 +221,7 @@ async def run(
         return
 
     if fault == "batch_failed" and not problems:
-        problems = [_problem("batch_failed", None, "The batch failed (a scripted fault).")]
+        problems = [problem("batch_failed", None, "The batch failed (a scripted fault).")]
     if problems:
         state |= {
             "status": "failed",

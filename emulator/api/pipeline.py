@@ -14,12 +14,8 @@ API's 500 body, never a traceback.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime
-import functools
 import logging
-import math
-import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -29,7 +25,6 @@ import anyio.to_thread
 import httpx
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from ..contract import eras, errors, pricing
 from ..contract.params import Upload, item_name
@@ -40,8 +35,6 @@ from ..contract.uploads import sniff
 from ..contract.usage import with_partial_images
 from ..contract.validation import CheckedRequest, check_request
 from ..jobs.base import ImageJob, PromptedJob
-from ..jobs.generation import GenerationJob, draw_elsewhere
-from ..jobs.workers import RenderWorkers, WorkerGone
 from ..testdouble import faults
 from ..testdouble.journal import Entry, UploadedPart
 from ..testdouble.state import Emulator, emulator_of
@@ -50,7 +43,9 @@ from ..transport.body import FORM_LIMITS, FormLimits, read_json, read_upload_for
 from ..transport.multipart import Form
 from ..transport.wire import Stamped, error_response, json_response
 from . import proxy
+from .drops import DropConnection, DroppedConnection
 from .image_urls import image_url
+from .scheduling import InFlight, rendered
 from .streaming import EventStream, image_events
 
 log = logging.getLogger("emulator")
@@ -356,30 +351,6 @@ async def answer_images(call: Call, endpoint: ImagesEndpoint) -> Reply:
     return await answer(call, job)
 
 
-class DropConnection(Exception):
-    """A scripted fault: hang up without an answer."""
-
-
-_dropping = contextvars.ContextVar("dropping", default=False)
-
-
-class DroppedConnection:
-    """Starts an answer and abandons it, so the server closes the connection mid-response.
-    The server's complaint about the unfinished answer is muted (``QuietDrops``)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        _dropping.set(True)
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"1048576")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-
-
-class QuietDrops(logging.Filter):
-    """Installed on uvicorn's error log for the app's lifetime (``app.lifespan``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _dropping.get()
-
-
 async def admit(call: Call, job: ImageJob) -> None:
     """What the real API does after validation: organisation, rate limits, moderation."""
     emulator, entry = call.emulator, call.entry
@@ -410,49 +381,6 @@ async def admit(call: Call, job: ImageJob) -> None:
 def answered_settings(job: ImageJob) -> dict[str, object]:
     """The resolved settings of an answer, for the journal (DALL·E answers carry none)."""
     return {"size": job.size, "n": job.n, **job.settings()}
-
-
-# Renders at once in threads: one per core. More only queue for the GIL (the Python between
-# the encoders' GIL-free stretches) and make every one of them slower.
-RENDERS = anyio.CapacityLimiter(os.cpu_count() or 2)
-
-
-class InFlight:
-    """How many API requests this process is answering now (all apps in it together: they
-    share its cores), and when one last began while another was answered: a render worker
-    is worth its hand-over only when others wait."""
-
-    count = 0
-    overlapped_at = -math.inf  # time.monotonic()
-
-
-# How long requests count as overlapping after two last did: under a steady load from several
-# clients, hand-overs keep them overlapping; a single client's requests never overlap.
-OVERLAP_MEMORY_SECONDS = 0.05
-
-
-async def rendered(call: Call, job: ImageJob) -> list[bytes]:
-    """The job's images: by a render worker while other requests wait, else on the event
-    loop (a small PNG card) or in a thread."""
-    workers: RenderWorkers | None = getattr(call.request.app.state, "render_workers", None)
-    workers = workers if workers is not None and workers.ready else None
-    if workers is not None and isinstance(job, GenerationJob) and job.drawn_anywhere:
-        if InFlight.count == 1 and not _overlapping():
-            # A request on the event loop runs to its end in one go: requests already read
-            # start only if it lets them, and only then do they count.
-            await asyncio.sleep(0)
-        if InFlight.count > 1 or _overlapping():
-            try:
-                return await draw_elsewhere(job, functools.partial(workers.draw, quick=job.quick))
-            except WorkerGone as gone:
-                log.warning("drawing in-process: %s", gone)
-    if job.quick:
-        return job.render_images()
-    return await anyio.to_thread.run_sync(job.render_images, limiter=RENDERS)
-
-
-def _overlapping() -> bool:
-    return time.monotonic() - InFlight.overlapped_at < OVERLAP_MEMORY_SECONDS
 
 
 async def answer(call: Call, job: ImageJob) -> Response:

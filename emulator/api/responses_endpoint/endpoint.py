@@ -16,7 +16,8 @@ from ...testdouble.stores import StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
-from ..pipeline import ApiEndpoint, Call, admit, found_by_path, reads, rendered
+from ..pipeline import ApiEndpoint, Call, admit, found_by_path, reads
+from ..scheduling import rendered
 from ..streaming import EventStream
 from .answer import (
     Answer,

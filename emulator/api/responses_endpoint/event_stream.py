@@ -12,7 +12,8 @@ import pybase64
 from ...contract.specs import ResponsesRules
 from ...jobs.base import PromptedJob
 from ...render import encode
-from ..pipeline import Call, rendered
+from ..pipeline import Call
+from ..scheduling import rendered
 from ..streaming import partial_picture
 from .answer import Answer, finish, keep, message_item, response_object
 from .turn_input import Turn
