@@ -54,6 +54,16 @@ def sdk(server: EmulatorServer) -> Iterator[openai.OpenAI]:
     client.close()
 
 
+def settled(condition: Any, seconds: float = 10) -> None:
+    """Wait until ``condition()`` holds (a control the page posted has reached the server)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page's control never reached the server"
+        time.sleep(0.02)
+
+
 def rows(page: Any, count: int) -> None:
     page.wait_for_function(f"document.querySelectorAll('#rows tr').length === {count}")
 
@@ -193,10 +203,11 @@ def test_clock_lenient_and_reset_controls(
     )
     assert server.emulator.clock.frozen
     page.check("#lenient")
-    page.wait_for_function("() => true")
+    settled(lambda: server.emulator.config.lenient)  # the page's POST has landed
     sdk_result = sdk.images.generate(model="gpt-image-1", prompt="x", style="vivid")  # lenient
     assert sdk_result.data
     page.uncheck("#lenient")
+    settled(lambda: not server.emulator.config.lenient)
     with pytest.raises(openai.BadRequestError):
         sdk.images.generate(model="gpt-image-1", prompt="x", style="vivid")
     rows(page, 2)
