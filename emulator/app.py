@@ -29,7 +29,7 @@ from .api.edits import EDITS
 from .api.files import FILES
 from .api.generations import GENERATIONS
 from .api.image_urls import FILES_PATH, serve_image
-from .api.models import MODELS
+from .api.model_listing import MODELS
 from .api.pipeline import ApiEndpoint, handle
 from .api.responses_endpoint import RESPONSES
 from .api.variations import VARIATIONS

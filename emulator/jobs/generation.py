@@ -10,7 +10,7 @@ import numpy as np
 from ..contract.usage import generation_usage
 from ..contract.validation import CheckedRequest
 from ..render import Scene, encode, png_card, render, seed_for
-from ..render.kept import BoundedCache
+from ..render.bounded_cache import BoundedCache
 from .base import PromptedJob
 
 # Finished images kept for identical requests, all sizes and formats together.

@@ -25,8 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .bounded_cache import BoundedCache
 from .encode import PNG_SIGNATURE, chunk, deflate
-from .kept import BoundedCache
 from .scene import (
     GRID,
     CardLayout,

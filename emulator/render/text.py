@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .kept import BoundedCache
+from .bounded_cache import BoundedCache
 
 ELLIPSIS = "…"
 _GLYPHS_PER_FONT = 4096  # bound on cached glyphs per size; prompts can hold any script
