@@ -212,9 +212,7 @@ def open_images(
     ]
     try:
         return [future.result() for future in futures]
-    finally:
-        for future in futures:  # every decode has ended, kept or refused
-            future.exception()
+    finally:  # every decode has ended (exception() waits), kept or refused
         decoded = sum(
             width * height
             for future in futures

@@ -48,8 +48,9 @@ async def version(request: Request) -> Response:
 
 async def config(request: Request) -> Response:
     """The effective options; the accepted keys are never shown, only how many there are."""
-    shown = asdict(emulator_of(request).config)
-    keys = emulator_of(request).config.accepted_keys
+    config = emulator_of(request).config
+    shown = asdict(config)
+    keys = config.accepted_keys
     shown["api_keys"] = f"<{len(keys)} key(s), not shown>" if keys else ""
     return JSONResponse(shown)
 

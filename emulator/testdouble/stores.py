@@ -15,6 +15,7 @@ import string
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from .clock import Clock
@@ -212,7 +213,7 @@ class StoredResponse:
     images: dict[str, bytes]  # image_generation_call id to its image's bytes
     data: bytes  # the body's JSON
 
-    @property
+    @cached_property
     def size(self) -> int:
         """Everything the entry holds: the body, its images, and its input items (whose
         data: URLs may be megabytes), as JSON counts them."""
@@ -234,10 +235,9 @@ class ResponseStore(BoundedStore[StoredResponse]):
         super().__init__(max_bytes)
         self._item_owner: dict[str, str] = {}  # item id to the newest response holding it
         self._image_owner: dict[str, str] = {}  # image_generation_call id to its response
-        self._sizes: dict[str, int] = {}  # counted once, at put
 
     def _size(self, item: StoredResponse) -> int:
-        return self._sizes.get(item.id, 0)
+        return item.size  # counted once (a cached property)
 
     def _indexed(self, key: str, item: StoredResponse) -> None:
         for each in item.items():
@@ -251,12 +251,10 @@ class ResponseStore(BoundedStore[StoredResponse]):
             for owned in {*(str(i.get("id")) for i in item.items()), *item.images}:
                 if index.get(owned) == key:
                     del index[owned]
-        self._sizes.pop(key, None)
 
     def put(self, stored: StoredResponse) -> None:
-        size = stored.size
+        _ = stored.size  # counted before the lock: its input items may be megabytes
         with self._lock:
-            self._sizes[stored.id] = size
             self._add(stored.id, stored)
             while self._bytes > self.max_bytes and len(self._items) > 1:
                 self._pop()
