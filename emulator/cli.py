@@ -70,7 +70,7 @@ def as_of_description(as_of: AsOf) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["drift"]:  # openai-images-emulator drift DIR [--json]
-        from .drift import main as drift
+        from .recordings_drift import main as drift
 
         raise SystemExit(drift(arguments[1:]))
     config = config_from(arguments)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import openai
 import pytest
 
 from emulator.contract.catalog import CATALOG
-from emulator.contract.pricing import PRICES, ImagePrices, TokenPrices, estimate, table
+from emulator.contract.pricing import estimate, table
+from emulator.contract.specs import ImagePrices, TokenPrices
 
 from .images import solid
 
 GPT_IMAGE_MODELS = sorted({spec.id for spec in CATALOG.models.values() if spec.reports_usage})
+PRICES = {spec.id: spec.prices for spec in CATALOG.models.values()}
 
 
 def test_every_model_has_a_price_with_a_source_and_date() -> None:
     for spec in CATALOG.models.values():
-        prices = PRICES[spec.id]
-        assert prices.source and prices.as_of
-    assert {row["model"] for row in table()} == {spec.id for spec in CATALOG.models.values()}
+        prices = spec.prices
+        assert prices is not None and prices.source and prices.as_of
+    assert {row["model"] for row in table(CATALOG)} == {spec.id for spec in CATALOG.models.values()}
 
 
 @pytest.mark.parametrize("model", GPT_IMAGE_MODELS)
@@ -78,5 +82,6 @@ def test_variations_and_streams_and_failures_are_priced_as_answered(
 
 
 def test_estimate_without_usage_or_price() -> None:
-    assert estimate("gpt-image-1", None, {}) is None
-    assert estimate("no-such-model", {"output_tokens": 5}, {}) is None
+    assert estimate(CATALOG.models["gpt-image-1"], None, {}) is None
+    unpriced = replace(CATALOG.models["gpt-image-2"], prices=None)
+    assert estimate(unpriced, {"output_tokens": 5}, {}) is None

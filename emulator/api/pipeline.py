@@ -291,7 +291,7 @@ def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
     if status != 200 or spec is None or not entry.answered:  # not an images answer
         return None
     # An added model (``--model NEW=KNOWN``) is priced as the model it copies.
-    cost = pricing.estimate(spec.copy_of or spec.id, entry.usage, entry.params)
+    cost = pricing.estimate(spec, entry.usage, entry.params)
     return cost / 2 if cost is not None and entry.origin == "batch" else cost
 
 

@@ -18,6 +18,7 @@ from .specs import (
     Catalog,
     EndpointRules,
     EndpointSpec,
+    ImagePrices,
     MaskRules,
     MiB,
     ModelSpec,
@@ -62,6 +63,17 @@ DALL_E_2 = ModelSpec(
     replacements=(("2025-11-14", "gpt-image-1 or gpt-image-1-mini"),),
     lifecycle_source=DALL_E_LIFECYCLE,
     latency_seconds=_frozen({"standard": 6.0}),
+    prices=ImagePrices(
+        _frozen(
+            {
+                ("standard", "256x256"): 0.016,
+                ("standard", "512x512"): 0.018,
+                ("standard", "1024x1024"): 0.020,
+            }
+        ),
+        "OpenAI pricing page (DALL·E 2, per image)",
+        "2024-11",
+    ),
     endpoints=_frozen(
         {
             "generations": EndpointRules(
@@ -128,6 +140,20 @@ DALL_E_3 = ModelSpec(
     lifecycle_source=DALL_E_LIFECYCLE,
     revised_prompt=True,
     latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
+    prices=ImagePrices(
+        _frozen(
+            {
+                ("standard", "1024x1024"): 0.040,
+                ("standard", "1792x1024"): 0.080,
+                ("standard", "1024x1792"): 0.080,
+                ("hd", "1024x1024"): 0.080,
+                ("hd", "1792x1024"): 0.120,
+                ("hd", "1024x1792"): 0.120,
+            }
+        ),
+        "OpenAI pricing page (DALL·E 3, per image)",
+        "2024-11",
+    ),
     endpoints=_frozen(
         {
             "generations": EndpointRules(

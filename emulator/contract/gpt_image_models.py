@@ -12,7 +12,7 @@ in its ``note``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import errors
@@ -31,6 +31,7 @@ from .specs import (
     MiB,
     ModelSpec,
     PixelTokenRule,
+    TokenPrices,
     UploadRules,
     _frozen,
 )
@@ -87,6 +88,29 @@ GPT_IMAGE_UPLOADS = UploadRules(
 # design.md: quality auto → medium (what recordings show most, §14.2), size auto →
 # 1024x1024, background auto → opaque.
 AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background": "opaque"})
+
+# Prices per million tokens: text input, image input, image output (docs/models-and-tokens.md).
+GPT_IMAGE_1_PRICES = TokenPrices(
+    5.0, 10.0, 40.0, "contract §8.1 (forum 1275254: $5 text, $10 image input, $40 output per M)",
+    "2025-05",
+)  # fmt: skip
+MINI_PRICES = TokenPrices(
+    2.0, 2.5, 8.0, "OpenAI pricing page at launch (not in the contract: inferred)", "2025-10"
+)
+GPT_IMAGE_1_5_PRICES = TokenPrices(
+    5.0, 8.0, 32.0, "OpenAI pricing page at launch (not in the contract: inferred)", "2025-12"
+)
+GPT_IMAGE_2_PRICES = TokenPrices(
+    5.0, 8.0, 30.0,
+    "contract §11.2 ($30/M output, consistent with high 1024² ≈ $0.211); input prices "
+    "gpt-image-1.5's (inferred)",
+    "2026-04",
+)  # fmt: skip
+
+
+def borrowed(prices: TokenPrices, whose: str, as_of: str) -> TokenPrices:
+    """Another model's prices, for a model no source prices."""
+    return replace(prices, source=f"no source: {whose}'s prices", as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -271,6 +295,7 @@ def gpt_image_model(
     *,
     released: str,
     aliases: tuple[str, ...] = (),
+    prices: TokenPrices,
     shutdown: str | None = None,
     note: str = "",
     **lifecycle: Any,
@@ -290,6 +315,7 @@ def gpt_image_model(
         input_image_tokens=ImageTokenRule() if family.table_tokens else PATCH_IMAGE_TOKENS,
         always_high_fidelity=family.input_fidelity is None,
         latency_seconds=family.latency,
+        prices=prices,
         endpoints=_frozen({"generations": _generations(family), "edits": _edits(family)}),
     )
 
@@ -298,6 +324,7 @@ GPT_IMAGE_1 = gpt_image_model(
     "gpt-image-1",
     GPT_IMAGE_1_FAMILY,
     released="2025-04-23",
+    prices=GPT_IMAGE_1_PRICES,
     shutdown="2026-10-23",
     note="the seed's model: 25 MB uploads in the guide, 50 MB from 2025-06 (contract §1)",
 )
@@ -313,31 +340,38 @@ DECEMBER_2026_SHUTDOWN: dict[str, Any] = {
     "lifecycle_source": "OpenAI deprecations page (notice 2026-06-02, shutdown 2026-12-01)",
 }
 GPT_IMAGE_1_MINI = gpt_image_model(
-    "gpt-image-1-mini", MINI, released="2025-10-06", **DECEMBER_2026_SHUTDOWN
+    "gpt-image-1-mini", MINI, released="2025-10-06", prices=MINI_PRICES, **DECEMBER_2026_SHUTDOWN
 )
 GPT_IMAGE_1_5_MODEL = gpt_image_model(
     "gpt-image-1.5",
     GPT_IMAGE_1_5,
     aliases=("gpt-image-1.5-2025-12-16",),
     released="2025-12-16",
+    prices=GPT_IMAGE_1_5_PRICES,
     **DECEMBER_2026_SHUTDOWN,
 )
 CHATGPT_IMAGE_LATEST = gpt_image_model(
     "chatgpt-image-latest",
     GPT_IMAGE_1_5,
     released="2026-02-09",
+    prices=borrowed(GPT_IMAGE_1_5_PRICES, "gpt-image-1.5", "2026-02"),
     note="the contract gives only 'the same input constraints as GPT image models': "
     "gpt-image-1.5's rules (the model it followed)",
     **DECEMBER_2026_SHUTDOWN,
 )
 GPT_IMAGE_2_MODEL = gpt_image_model(
-    "gpt-image-2", GPT_IMAGE_2, aliases=("gpt-image-2-2026-04-21",), released="2026-04-21"
+    "gpt-image-2",
+    GPT_IMAGE_2,
+    aliases=("gpt-image-2-2026-04-21",),
+    released="2026-04-21",
+    prices=GPT_IMAGE_2_PRICES,
 )
 GPT_IMAGE_2_5_SUNBURST = gpt_image_model(
     "gpt-image-2.5-sunburst",
     GPT_IMAGE_2_5,
     aliases=("gpt-image-2.5-sunburst-2026-09-08",),
     released="2026-09-08",
+    prices=borrowed(GPT_IMAGE_2_PRICES, "gpt-image-2", "2026-09"),
     note="input_fidelity is not documented for 2.5: refused as on gpt-image-2",
 )
 GPT_IMAGE_2_5_FLARE = gpt_image_model(
@@ -345,6 +379,7 @@ GPT_IMAGE_2_5_FLARE = gpt_image_model(
     GPT_IMAGE_2_5,
     aliases=("gpt-image-2.5-flare-2026-09-08",),
     released="2026-09-08",
+    prices=borrowed(GPT_IMAGE_2_PRICES, "gpt-image-2", "2026-09"),
     note="input_fidelity is not documented for 2.5: refused as on gpt-image-2",
 )
 _2_6_NOTE = (
@@ -353,10 +388,18 @@ _2_6_NOTE = (
     "day; the deprecations page names the 2.6 models as replacements by December 2026)"
 )
 GPT_IMAGE_2_6_SUNBURST = gpt_image_model(
-    "gpt-image-2.6-sunburst", GPT_IMAGE_2_5, released="2026-11-04", note=_2_6_NOTE
+    "gpt-image-2.6-sunburst",
+    GPT_IMAGE_2_5,
+    released="2026-11-04",
+    prices=borrowed(GPT_IMAGE_2_PRICES, "gpt-image-2", "2026-10"),
+    note=_2_6_NOTE,
 )
 GPT_IMAGE_2_6_FLARE = gpt_image_model(
-    "gpt-image-2.6-flare", GPT_IMAGE_2_5, released="2026-11-04", note=_2_6_NOTE
+    "gpt-image-2.6-flare",
+    GPT_IMAGE_2_5,
+    released="2026-11-04",
+    prices=borrowed(GPT_IMAGE_2_PRICES, "gpt-image-2", "2026-10"),
+    note=_2_6_NOTE,
 )
 
 # In release order, as the API lists them (§9.2 row 26).

@@ -142,6 +142,29 @@ class Deprecation:
 
 
 @dataclass(frozen=True)
+class TokenPrices:
+    """US dollars per million tokens (GPT image models)."""
+
+    text_input: float
+    image_input: float
+    image_output: float
+    source: str
+    as_of: str  # when the source gave these prices
+
+
+@dataclass(frozen=True)
+class ImagePrices:
+    """US dollars per image, by (quality, size) (DALL·E models)."""
+
+    per_image: Mapping[tuple[str, str], float]
+    source: str
+    as_of: str
+
+
+Prices = TokenPrices | ImagePrices
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     id: str
     response_style: ResponseStyle
@@ -181,6 +204,8 @@ class ModelSpec:
     partial_image_tokens: int = 100
     # Seconds a request takes on the real API, per quality (estimates, for --latency-factor).
     latency_seconds: Mapping[str, float] = field(default_factory=dict)
+    # What an answer costs (docs/models-and-tokens.md); None where no source gives a price.
+    prices: Prices | None = None
 
     @property
     def names(self) -> tuple[str, ...]:

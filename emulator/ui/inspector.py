@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from ..contract import pricing
+from ..contract.catalog import CATALOG
 from ..testdouble.control import PREFIX, json_body
 from ..testdouble.state import emulator_of
 
@@ -94,7 +95,7 @@ async def journal_stream(request: Request) -> Response:
 
 
 async def prices(request: Request) -> Response:
-    return JSONResponse({"prices": pricing.table()})
+    return JSONResponse({"prices": pricing.table(CATALOG)})
 
 
 async def settings(request: Request) -> Response:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import drift
+from contract_tests import fixtures_drift as drift
 from contract_tests.exchange import FIXTURES
 from emulator.server import EmulatorServer
 

@@ -1,8 +1,8 @@
 """Where do the fixtures, the emulator and the real API disagree today? One command:
 
-    python -m contract_tests.drift                       # fixtures vs the emulator
-    OPENAI_API_KEY=sk-... python -m contract_tests.drift --target real [--max-paid-calls 3]
-    OPENAI_API_KEY=sk-... python -m contract_tests.drift --target real --record
+    python -m contract_tests.fixtures_drift                       # fixtures vs the emulator
+    OPENAI_API_KEY=sk-... python -m contract_tests.fixtures_drift --target real [--max-paid-calls 3]
+    OPENAI_API_KEY=sk-... python -m contract_tests.fixtures_drift --target real --record
 
 The emulator answers each fixture as of the day it describes (its ``as_of``); the real API
 answers as of today. Differences are grouped by that day. With ``--target real`` every
@@ -52,7 +52,7 @@ def _record(path: Path, fixture: dict[str, Any], answer: dict[str, Any]) -> None
         **fixture,
         "source": {
             "kind": "recorded",
-            "reference": f"recorded from the real API by contract_tests.drift on {today}",
+            "reference": f"recorded from the real API by contract_tests.fixtures_drift on {today}",
             "note": f"replaces: {previous['kind']} ({previous['reference']})",
         },
         "as_of": today,  # the real API answers as of today
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace, out: Any = sys.stdout) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m contract_tests.drift", description=__doc__.splitlines()[0]
+        prog="python -m contract_tests.fixtures_drift", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--target", choices=("emulator", "real"), default="emulator")
     parser.add_argument(
