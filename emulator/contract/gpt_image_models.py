@@ -85,7 +85,7 @@ GPT_IMAGE_UPLOADS = UploadRules(
     formats=("PNG", "JPEG", "WEBP"),
     max_bytes=50 * MiB,
 )
-# design.md: quality auto → medium (what recordings show most, §14.2), size auto →
+# docs/decisions.md: quality auto → medium (what recordings show most, §14.2), size auto →
 # 1024x1024, background auto → opaque.
 AUTO = _frozen({"quality": "medium", "size": "1024x1024", "background": "opaque"})
 

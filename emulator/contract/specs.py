@@ -79,7 +79,7 @@ class ImageTokenRule:
     image_per_tile: int = 129
     text_base: int = 6
     text_per_tile: int = 10
-    # input_fidelity=high adds these image tokens per input image (design.md).
+    # input_fidelity=high adds these image tokens per input image (docs/decisions.md, contract §8.3).
     high_fidelity_square: int = 4160
     high_fidelity_other: int = 6240
     # gpt-image-2 on: image tokens are ``patch``-pixel squares of the image (after fitting in
@@ -200,7 +200,7 @@ class ModelSpec:
     input_image_tokens: ImageTokenRule | None = None
     # Input images always count as high fidelity (gpt-image-2 on: the parameter is refused).
     always_high_fidelity: bool = False
-    # Output tokens each streamed partial image adds (design.md, from GUIDE-26).
+    # Output tokens each streamed partial image adds (contract §7, from GUIDE-26).
     partial_image_tokens: int = 100
     # Seconds a request takes on the real API, per quality (estimates, for --latency-factor).
     latency_seconds: Mapping[str, float] = field(default_factory=dict)
