@@ -55,6 +55,26 @@ def test_only_the_faces_sit_at_the_top() -> None:
         assert (PACKAGE / role / "__init__.py").exists(), role
 
 
+def test_no_two_modules_share_a_file_name() -> None:
+    """A name found in a traceback or a citation points to one file."""
+    conventional = {"__init__", "__main__", "conftest"}
+    seen: dict[str, list[str]] = {}
+    for folder in ("emulator", "contract_tests", "tests", "bench"):
+        for path in (PACKAGE.parent / folder).rglob("*.py"):
+            if path.stem not in conventional:
+                seen.setdefault(path.stem, []).append(str(path.relative_to(PACKAGE.parent)))
+    assert {stem: paths for stem, paths in seen.items() if len(paths) > 1} == {}
+
+
+def test_the_request_path_stays_readable() -> None:
+    """No endpoint module over 450 lines; the Responses API draws through the pipeline's
+    scheduling (the render workers and the per-core limit), never on its own."""
+    for path in modules("api"):
+        assert len(path.read_text().splitlines()) <= 450, path.name
+    for path in (PACKAGE / "api" / "responses_endpoint").glob("*.py"):
+        assert "render_images" not in path.read_text(), path.name
+
+
 def test_the_contract_imports_no_web_framework() -> None:
     for path in modules("contract"):
         web = {name for name in imported(path) if name.split(".")[0] in ("starlette", "uvicorn")}
@@ -100,6 +120,30 @@ def test_error_bodies_are_worded_in_one_module() -> None:
         module_name(path): lines
         for path in modules()
         if path != builders and (lines := constructed(path, "APIError"))
+    }
+    assert elsewhere == {}
+
+
+def worded_error_bodies(source: str) -> list[int]:
+    """Lines of dict literals shaped as an error body (``{"error": {...}}``)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Dict)
+        and any(
+            isinstance(key, ast.Constant) and key.value == "error" and isinstance(value, ast.Dict)
+            for key, value in zip(node.keys, node.values, strict=True)
+        )
+    ]
+
+
+def test_no_module_but_errors_words_an_error_body() -> None:
+    assert worded_error_bodies('body = {"error": {"message": "no"}}\n') == [1]
+    builders = PACKAGE / "contract" / "errors.py"
+    elsewhere = {
+        module_name(path): lines
+        for path in modules()
+        if path != builders and (lines := worded_error_bodies(path.read_text()))
     }
     assert elsewhere == {}
 

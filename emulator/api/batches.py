@@ -27,7 +27,7 @@ from ..contract import eras, errors
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
-from .batch_input import problem, read_lines
+from .batch_input import read_lines
 from .paging import cursor_page
 from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, found_by_path, reads
 
@@ -193,8 +193,8 @@ async def guarded(batch: Batch, emulator: Emulator, work: Awaitable[None]) -> No
             _write_files(batch, emulator, ended)
             state |= {"status": ended, f"{ended}_at": int(emulator.clock.now())}
             if ended == "failed":
-                why = "The batch could not be completed (an error of the emulator's)."
-                state["errors"] = {"object": "list", "data": [problem("server_error", None, why)]}
+                problem = errors.batch_file_problem("server_error", None)
+                state["errors"] = {"object": "list", "data": [problem]}
 
 
 async def run(
@@ -221,7 +221,7 @@ async def run(
         return
 
     if fault == "batch_failed" and not problems:
-        problems = [problem("batch_failed", None, "The batch failed (a scripted fault).")]
+        problems = [errors.batch_file_problem("batch_failed", None)]
     if problems:
         state |= {
             "status": "failed",
@@ -294,13 +294,12 @@ def _write_files(batch: Batch, emulator: Emulator, ended: str) -> None:
     for index, line in enumerate(lines):
         answer = answers.get(index)
         if answer is None:
-            code, message = NOT_RUN[ended]
             failed.append(
                 {
                     "id": "batch_req_" + secrets.token_hex(16),
                     "custom_id": line["custom_id"],
                     "response": None,
-                    "error": {"code": code, "message": message},
+                    "error": errors.batch_line_not_run(ended),
                 }
             )
             continue
@@ -341,27 +340,13 @@ def _write_files(batch: Batch, emulator: Emulator, ended: str) -> None:
 
 # A line that was never run, by how the batch ended (codes and wording inferred: no answer of
 # the real API's is on record).
-NOT_RUN = {
-    "expired": (
-        "batch_expired",
-        "This request could not be executed before the completion window expired.",
-    ),
-    "cancelled": ("batch_cancelled", "This request was not executed: the batch was cancelled."),
-    "failed": ("batch_failed", "This request was not executed: the batch failed."),
-    "completed": ("batch_failed", "This request was not executed."),
-}
-
-
 def _too_large(answer: dict[str, Any]) -> dict[str, Any]:
     """An answered line whose output the file store has no room for, as an error row."""
-    message = (
-        "The answer did not fit in the emulator's file store (--files-store-mb); it was not kept."
-    )
     return {
         "id": answer["id"],
         "custom_id": answer["custom_id"],
         "response": None,
-        "error": {"code": "batch_output_too_large", "message": message},
+        "error": errors.batch_output_too_large(),
     }
 
 

@@ -809,6 +809,60 @@ def batch_not_cancellable(batch_id: str, status: str) -> APIError:
     )
 
 
+# A batch input file's problems, each an item of the batch's ``errors.data`` (codes after the
+# API's; wording inferred where no answer is on record).
+BATCH_FILE_PROBLEMS = {
+    "file_too_large": "The input file is larger than {limit} bytes.",
+    "invalid_json_line": "This line is not parseable as valid JSON.",
+    "missing_required_parameter": "Each line needs custom_id, method, url and body.",
+    "mismatched_endpoint": "The line's url {url!r} is not the batch's endpoint {endpoint!r}.",
+    "invalid_method": "Only POST lines are supported.",
+    "invalid_custom_id": "The custom_id must be a non-empty string, got {shown}.",
+    "duplicate_custom_id": "The custom_id {custom_id!r} is used by an earlier line.",
+    "too_many_requests": "A batch takes at most {limit} requests.",
+    "empty_file": "The input file has no requests.",
+    # The batch as a whole (the emulator's own failures, scripted or not).
+    "batch_failed": "The batch failed (a scripted fault).",
+    "server_error": "The batch could not be completed (an error of the emulator's).",
+}
+
+
+def batch_file_problem(
+    code: str, line: int | None, param: str | None = None, **fields: object
+) -> dict[str, object]:
+    return {
+        "code": code,
+        "line": line,
+        "message": BATCH_FILE_PROBLEMS[code].format(**fields),
+        "param": param,
+    }
+
+
+# A line the batch never ran, by how the batch ended: the row's ``error`` in the error file.
+BATCH_LINES_NOT_RUN = {
+    "expired": (
+        "batch_expired",
+        "This request could not be executed before the completion window expired.",
+    ),
+    "cancelled": ("batch_cancelled", "This request was not executed: the batch was cancelled."),
+    "failed": ("batch_failed", "This request was not executed: the batch failed."),
+    "completed": ("batch_failed", "This request was not executed."),
+}
+
+
+def batch_line_not_run(ended: str) -> dict[str, str]:
+    code, message = BATCH_LINES_NOT_RUN[ended]
+    return {"code": code, "message": message}
+
+
+def batch_output_too_large() -> dict[str, str]:
+    """An answered line whose output the emulator's file store has no room for."""
+    message = (
+        "The answer did not fit in the emulator's file store (--files-store-mb); it was not kept."
+    )
+    return {"code": "batch_output_too_large", "message": message}
+
+
 # --- the emulator's own controls (type emulator_error) -------------------------------------
 
 
@@ -899,6 +953,34 @@ def control_needs_json(content_type: str) -> APIError:
 
 def invalid_as_of(message: str) -> APIError:
     return APIError(400, f"{message}.", type="emulator_error", code="invalid_as_of")
+
+
+# --- the control plane's and the inspector's refusals: ``{"error": {"message"}}`` ------------
+# (the emulator's own plain body, which these routes have always answered)
+
+
+def control_refusal(message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"message": message}}
+
+
+def control_not_json(detail: str) -> str:
+    return f"the body must be JSON: {detail}"
+
+
+CONTROL_NOT_AN_OBJECT = "the body must be an object"
+CLOCK_NUMBERS = "'at' and 'advance' are numbers of seconds"
+JOURNAL_STATUS = "status must be a number"
+FAULTS_ARE_OBJECTS = "each fault is an object"
+LENIENT_USAGE = 'send {"lenient": true} or {"lenient": false}'
+JOURNAL_IMAGE_DROPPED = "image dropped: the journal keeps images within --journal-images-mb"
+
+
+def control_usage(usage: str) -> str:
+    return f"send {usage}"
+
+
+def no_such_asset(name: str) -> str:
+    return f"no such file: {name}"
 
 
 # --- server --------------------------------------------------------------------------

@@ -101,6 +101,26 @@ class Boolean:
 
 
 @dataclass(frozen=True)
+class JsonTypes:
+    """A value of any of the JSON ``types`` (``("string", "array")``), its content unchecked:
+    a parameter the emulator reads but does not judge further. No types: anything goes (a
+    parameter the SDK types only loosely)."""
+
+    types: tuple[str, ...] = ()
+
+    def check(self, name: str, value: object) -> object:
+        kind = errors.json_type(value)
+        if kind == "integer" and "number" in self.types:  # 1 is a number too
+            kind = "number"
+        if self.types and kind not in self.types:
+            raise errors.wrong_type(name, self.types, value)
+        return value
+
+    def from_form(self, raw: str) -> object:
+        return raw
+
+
+@dataclass(frozen=True)
 class Upload:
     """The parts a form sent under one file parameter (``image``, ``image[]``, ``mask``)."""
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from types import MappingProxyType
 
 # The text models that call the tool live in ``text_models``, one dated record each.
+from .params import JsonTypes, Param
 from .specs import ResponsesRules
 from .text_models import STEADY_TEXT_MODEL, TEXT_MODELS, TextModel, text_model
 
@@ -21,46 +23,48 @@ __all__ = ["STEADY_TEXT_MODEL", "TEXT_MODELS", "TextModel", "text_model"]
 
 
 # Every top-level request parameter the SDK types (openai-python 3.57 ResponseCreateParams),
-# with its JSON types, for the API's "Invalid type for 'x': expected …, but got … instead."
-# (none: typed only loosely by the SDK, not checked); null is taken for any but ``model``
-# (an optional value sent as None).
-REQUEST_PARAM_TYPES: dict[str, tuple[str, ...]] = {
-    "access_programs": (),
-    "background": ("boolean",),
-    "background_options": (),
-    "context_management": ("array",),
-    "conversation": ("string", "object"),
-    "image": (),
-    "include": ("array",),
-    "input": ("string", "array"),
-    "instructions": ("string", "array"),
-    "max_output_tokens": ("integer",),
-    "max_tool_calls": ("integer",),
-    "metadata": ("object",),
-    "model": ("string",),
-    "moderation": (),
-    "parallel_tool_calls": ("boolean",),
-    "previous_response_id": ("string",),
-    "prompt": ("object",),
-    "prompt_cache_key": ("string",),
-    "prompt_cache_options": (),
-    "prompt_cache_retention": ("string",),
-    "reasoning": ("object",),
-    "safety_identifier": ("string",),
-    "service_tier": ("string",),
-    "store": ("boolean",),
-    "stream": ("boolean",),
-    "stream_options": ("object",),
-    "temperature": ("number",),
-    "text": ("object",),
-    "tool_choice": ("string", "object"),
-    "tools": ("array",),
-    "top_logprobs": ("integer",),
-    "top_p": ("number",),
-    "truncation": ("string",),
-    "user": ("string",),
-}
-REQUEST_PARAMS = frozenset(REQUEST_PARAM_TYPES)
+# as parameter kinds like the images endpoints' tables: their JSON types, for the API's
+# "Invalid type for 'x': expected …, but got … instead." (no types: typed only loosely by the
+# SDK, not checked). ``model`` is required; null stands for omitted for the others.
+REQUEST_PARAMS: Mapping[str, Param] = MappingProxyType(
+    {
+        "access_programs": JsonTypes(),
+        "background": JsonTypes(("boolean",)),
+        "background_options": JsonTypes(),
+        "context_management": JsonTypes(("array",)),
+        "conversation": JsonTypes(("string", "object")),
+        "image": JsonTypes(),
+        "include": JsonTypes(("array",)),
+        "input": JsonTypes(("string", "array")),
+        "instructions": JsonTypes(("string", "array")),
+        "max_output_tokens": JsonTypes(("integer",)),
+        "max_tool_calls": JsonTypes(("integer",)),
+        "metadata": JsonTypes(("object",)),
+        "model": JsonTypes(("string",)),
+        "moderation": JsonTypes(),
+        "parallel_tool_calls": JsonTypes(("boolean",)),
+        "previous_response_id": JsonTypes(("string",)),
+        "prompt": JsonTypes(("object",)),
+        "prompt_cache_key": JsonTypes(("string",)),
+        "prompt_cache_options": JsonTypes(),
+        "prompt_cache_retention": JsonTypes(("string",)),
+        "reasoning": JsonTypes(("object",)),
+        "safety_identifier": JsonTypes(("string",)),
+        "service_tier": JsonTypes(("string",)),
+        "store": JsonTypes(("boolean",)),
+        "stream": JsonTypes(("boolean",)),
+        "stream_options": JsonTypes(("object",)),
+        "temperature": JsonTypes(("number",)),
+        "text": JsonTypes(("object",)),
+        "tool_choice": JsonTypes(("string", "object")),
+        "tools": JsonTypes(("array",)),
+        "top_logprobs": JsonTypes(("integer",)),
+        "top_p": JsonTypes(("number",)),
+        "truncation": JsonTypes(("string",)),
+        "user": JsonTypes(("string",)),
+    }
+)
+REQUIRED_PARAMS = ("model",)
 
 # The tool's options (SDK ``tool_param.ImageGeneration``); ``n`` is echoed, never sent.
 TOOL_OPTIONS = (

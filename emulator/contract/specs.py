@@ -79,7 +79,7 @@ class ImageTokenRule:
     image_per_tile: int = 129
     text_base: int = 6
     text_per_tile: int = 10
-    # input_fidelity=high adds these image tokens per input image (docs/decisions.md, contract §8.3).
+    # input_fidelity=high adds these image tokens per input image (contract §8.3).
     high_fidelity_square: int = 4160
     high_fidelity_other: int = 6240
     # gpt-image-2 on: image tokens are ``patch``-pixel squares of the image (after fitting in

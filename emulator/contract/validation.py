@@ -110,6 +110,32 @@ def check_request(
     return CheckedRequest(model=model, values=values, model_name=model_name)
 
 
+def check_params(
+    body: object,
+    params: Mapping[str, Param],
+    *,
+    required: tuple[str, ...] = (),
+    lenient: bool = False,
+) -> dict[str, object]:
+    """A JSON body checked against one table of parameter kinds (an endpoint whose
+    parameters do not depend on the model, like the Responses API's top level): an object,
+    no unknown name (dropped when ``lenient``), the required ones present, each value
+    passing its kind. ``null`` stands for omitted except for a required parameter."""
+    if not isinstance(body, dict):
+        raise errors.invalid_json()
+    unknown = [name for name in body if name not in params]
+    if unknown and not lenient:
+        raise errors.unknown_parameter(unknown[0])
+    checked = {name: value for name, value in body.items() if name in params}
+    for name in required:
+        if name not in checked:
+            raise errors.missing_required_parameter(name)
+    for name, value in checked.items():
+        if value is not None or name in required:
+            checked[name] = params[name].check(name, value)
+    return checked
+
+
 def _value(kind: Param, value: object, form: bool) -> object:
     return kind.from_form(value) if form and isinstance(value, str) else value
 

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..contract import eras
+from ..contract import eras, errors
 from ..contract.dates import parse_as_of, resolved
 from ..contract.errors import APIError
 from ..transport.body import parse_json, read_bytes
@@ -26,7 +26,7 @@ PREFIX = "/_emulator"
 
 
 def _bad(message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message}}, status_code=400)
+    return JSONResponse(errors.control_refusal(message), status_code=400)
 
 
 async def json_body(request: Request) -> Any:
@@ -71,12 +71,12 @@ async def clock(request: Request) -> Response:
     try:
         body = await json_body(request)
     except ValueError as error:
-        return _bad(f"the body must be JSON: {error}")
+        return _bad(errors.control_not_json(str(error)))
     if not isinstance(body, dict):
-        return _bad("the body must be an object")
+        return _bad(errors.CONTROL_NOT_AN_OBJECT)
     numbers = [body.get(k) for k in ("at", "advance") if k in body]
     if any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
-        return _bad("'at' and 'advance' are numbers of seconds")
+        return _bad(errors.CLOCK_NUMBERS)
     try:
         if body.get("reset"):
             emulator.clock.reset()
@@ -99,7 +99,7 @@ async def journal(request: Request) -> Response:
     query = request.query_params
     status = query.get("status")
     if status is not None and not status.isdigit():
-        return _bad("status must be a number")
+        return _bad(errors.JOURNAL_STATUS)
     entries = emulator.journal.entries(
         endpoint=query.get("endpoint"),
         model=query.get("model"),
@@ -118,7 +118,7 @@ async def faults(request: Request) -> Response:
             items = body if isinstance(body, list) else [body]
             added = [Fault.from_json(item) for item in items if isinstance(item, dict)]
             if len(added) != len(items):
-                raise ValueError("each fault is an object")
+                raise ValueError(errors.FAULTS_ARE_OBJECTS)
         except ValueError as error:
             return _bad(str(error))
         for fault in added:
@@ -170,7 +170,7 @@ async def string_fields(request: Request, names: tuple[str, ...], usage: str) ->
     body = await json_body(request)
     values = [body.get(name) if isinstance(body, dict) else None for name in names]
     if not all(isinstance(value, str) for value in values):
-        raise ValueError(f"send {usage}")
+        raise ValueError(errors.control_usage(usage))
     return [str(value) for value in values]
 
 
@@ -183,7 +183,7 @@ async def tool_calls(request: Request) -> Response:
         try:
             (mode,) = await string_fields(request, ("mode",), usage)
             if mode not in TOOL_CALL_MODES:
-                raise ValueError(f"send {usage}")
+                raise ValueError(errors.control_usage(usage))
         except ValueError as error:
             return _bad(str(error))
         emulator.tool_calls = mode

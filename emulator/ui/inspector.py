@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..contract import pricing
+from ..contract import errors, pricing
 from ..contract.catalog import CATALOG
 from ..testdouble.control import PREFIX, json_body
 from ..testdouble.state import emulator_of
@@ -51,15 +51,15 @@ async def page(request: Request) -> Response:
 async def asset(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in ASSETS:
-        return JSONResponse({"error": {"message": f"no such file: {name}"}}, status_code=404)
+        return JSONResponse(errors.control_refusal(errors.no_such_asset(name)), status_code=404)
     return _asset(name)
 
 
 async def journal_image(request: Request) -> Response:
     kept = emulator_of(request).journal.images.get(request.path_params["sha256"])
     if kept is None:
-        message = "image dropped: the journal keeps images within --journal-images-mb"
-        return JSONResponse({"error": {"message": message}}, status_code=404)
+        refusal = errors.control_refusal(errors.JOURNAL_IMAGE_DROPPED)
+        return JSONResponse(refusal, status_code=404)
     data, media_type = kept
     return Response(data, media_type=media_type, headers={"cache-control": "max-age=3600"})
 
@@ -110,10 +110,7 @@ async def settings(request: Request) -> Response:
         or set(body) != {"lenient"}
         or not isinstance(body["lenient"], bool)
     ):
-        return JSONResponse(
-            {"error": {"message": 'send {"lenient": true} or {"lenient": false}'}},
-            status_code=400,
-        )
+        return JSONResponse(errors.control_refusal(errors.LENIENT_USAGE), status_code=400)
     emulator.config = replace(emulator.config, lenient=body["lenient"])
     return JSONResponse({"lenient": emulator.config.lenient})
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from ...contract import errors
 from ...contract import responses_api as api
+from ...contract.validation import check_params
 from ...jobs.base import PromptedJob
 from ...testdouble.stores import StoredResponse
 from ...transport.wire import json_response
@@ -34,23 +35,9 @@ from .turn_input import read_input
 
 
 def _checked_top_level(call: Call) -> dict[str, object]:
-    body = call.body
-    if not isinstance(body, dict):
-        raise errors.invalid_json()
-    unknown = [name for name in body if name not in api.REQUEST_PARAMS]
-    if unknown and not call.lenient:
-        raise errors.unknown_parameter(unknown[0])
-    body = {k: v for k, v in body.items() if k in api.REQUEST_PARAMS}
-    if "model" not in body:
-        raise errors.missing_required_parameter("model")
-    for name, value in body.items():
-        expected = api.REQUEST_PARAM_TYPES[name]
-        if not expected or (value is None and name != "model"):
-            continue
-        kind = errors.json_type(value)
-        if kind not in expected and not (kind == "integer" and "number" in expected):
-            raise errors.wrong_type(name, expected, value)
-    return body
+    return check_params(
+        call.body, api.REQUEST_PARAMS, required=api.REQUIRED_PARAMS, lenient=call.lenient
+    )
 
 
 def shown_view(body: Mapping[str, object]) -> dict[str, object]:
