@@ -5,24 +5,16 @@ from __future__ import annotations
 import openai
 import pytest
 
+from emulator.contract.gpt_image_models import GPT_IMAGE_MODELS
+
 from .images import solid
 
-LATER = [
-    "gpt-image-1-mini",
-    "gpt-image-1.5",
-    "gpt-image-1.5-2025-12-16",
-    "chatgpt-image-latest",
-    "gpt-image-2",
-    "gpt-image-2-2026-04-21",
-    "gpt-image-2.5-sunburst",
-    "gpt-image-2.5-sunburst-2026-09-08",
-    "gpt-image-2.5-flare",
-    "gpt-image-2.5-flare-2026-09-08",
-    "gpt-image-2.6-sunburst",
-    "gpt-image-2.6-flare",
-]
-FREE_SIZE = [m for m in LATER if m.startswith("gpt-image-2")]
-FAMILY_2_5 = [m for m in LATER if m.startswith(("gpt-image-2.5", "gpt-image-2.6"))]
+# Every GPT image model after gpt-image-1, with its dated snapshots, in release order.
+LATER = [name for spec in GPT_IMAGE_MODELS if spec.id != "gpt-image-1" for name in spec.names]
+# Any WIDTHxHEIGHT size (tokens from pixels): gpt-image-2 and after.
+FREE_SIZE = [name for spec in GPT_IMAGE_MODELS if spec.pixel_tokens for name in spec.names]
+# The 2.5 family's parameters (complexity, markup, GIF and SVG): 2.5 and 2.6.
+FAMILY_2_5 = [name for spec in GPT_IMAGE_MODELS if spec.takes("complexity") for name in spec.names]
 PNG_IN = ("in.png", solid(1024, 1024), "image/png")
 
 

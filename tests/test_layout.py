@@ -75,6 +75,29 @@ def test_the_request_path_stays_readable() -> None:
         assert "render_images" not in path.read_text(), path.name
 
 
+def test_every_module_s_tests_are_named_in_the_layout_doc() -> None:
+    """``docs/layout.md`` says where each module's tests are, and those test files exist."""
+    import re
+
+    doc = (PACKAGE.parent / "docs" / "layout.md").read_text()
+    table = doc[doc.index("## Where each module's tests are") :]
+    listed: set[str] = set()
+    for row in re.findall(r"^\| (`.+?) \| (.+) \|$", table, re.MULTILINE):
+        for name in re.findall(r"`([\w/*]+)`", row[0]):
+            listed.add(name)
+        for test_file in re.findall(r"`(test_\w+\.py)`", row[1]):
+            assert (PACKAGE.parent / "tests" / test_file).exists(), test_file
+    wanted = set()
+    for path in modules():
+        if path.name == "__init__.py":
+            continue
+        name = "/".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        package = name.rsplit("/", 1)[0] + "/*"
+        if name not in listed and package not in listed:
+            wanted.add(name)
+    assert wanted == set()
+
+
 def test_the_contract_imports_no_web_framework() -> None:
     for path in modules("contract"):
         web = {name for name in imported(path) if name.split(".")[0] in ("starlette", "uvicorn")}

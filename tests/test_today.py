@@ -20,7 +20,9 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from emulator import Config, create_app
+from emulator.contract.catalog import CATALOG
 from emulator.contract.dates import today
+from emulator.contract.eras import catalog_at
 from emulator.contract.gpt_image_models import PIXEL_TOKENS
 from emulator.contract.tokenizer import count_tokens
 from emulator.inprocess import openai_client
@@ -30,16 +32,12 @@ from .expect import error
 from .images import decode, encoded, mask_with_hole, solid
 
 GEN, EDITS = "/v1/images/generations", "/v1/images/edits"
-SHUT_DOWN = [
-    "gpt-image-1.5",
-    "gpt-image-1.5-2025-12-16",
-    "gpt-image-1-mini",
-    "chatgpt-image-latest",
-    "gpt-image-1",
-    "dall-e-2",
-    "dall-e-3",
-]
-TODAY_S_MODELS = [
+# Today's catalog: what it retired and what it serves (image models, snapshots included).
+TODAY_S_CATALOG = catalog_at(CATALOG, today())
+SHUT_DOWN = list(TODAY_S_CATALOG.endpoints["generations"].retired)
+TODAY_S_MODELS = list(TODAY_S_CATALOG.endpoints["generations"].models)
+# As of 2026-12-01, the day gpt-image-1.5 and its siblings were shut down (the catalog's sources).
+SERVED_ON_2026_12_01 = [
     "gpt-image-2",
     "gpt-image-2-2026-04-21",
     "gpt-image-2.5-sunburst",
@@ -206,7 +204,7 @@ def test_the_eras_table_lists_the_notices_and_shutdowns(http: TestClient) -> Non
     assert ("2026-12-01", "chatgpt-image-latest shut down") in rows
     assert ("2026-11-04", "gpt-image-2.6-sunburst released") in rows
     assert "gpt-image-1.5" in listing["retired"]["generations"]
-    assert listing["served"]["generations"] == TODAY_S_MODELS
+    assert listing["served"]["generations"] == SERVED_ON_2026_12_01
 
 
 # --- /v1/models -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
 from .batch_input import read_lines
 from .paging import cursor_page
-from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, found_by_path, reads
+from .pipeline import BATCH_CLIENT, BATCH_HEADER, ApiEndpoint, Call, body_kind, found_by_path
 
 ENDPOINTS = (
     "/v1/responses",
@@ -358,10 +358,12 @@ def _jsonl(
 
 
 BATCHES = {
-    ("", "POST"): ApiEndpoint(name="batches", reads=reads("json"), answer=create_batch),
-    ("", "GET"): ApiEndpoint(name="batches", reads=reads("none"), answer=list_batches),
-    ("/{batch_id}", "GET"): ApiEndpoint(name="batches", reads=reads("none"), answer=retrieve_batch),
+    ("", "POST"): ApiEndpoint(name="batches", reads=body_kind("json"), answer=create_batch),
+    ("", "GET"): ApiEndpoint(name="batches", reads=body_kind("none"), answer=list_batches),
+    ("/{batch_id}", "GET"): ApiEndpoint(
+        name="batches", reads=body_kind("none"), answer=retrieve_batch
+    ),
     ("/{batch_id}/cancel", "POST"): ApiEndpoint(
-        name="batches", reads=reads("none"), answer=cancel_batch
+        name="batches", reads=body_kind("none"), answer=cancel_batch
     ),
 }

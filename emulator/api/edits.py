@@ -15,7 +15,8 @@ from .json_edits import checkable_body, journal_view, with_images
 from .pipeline import ApiEndpoint, Body, Call, ImagesEndpoint, uploaded_parts
 
 
-def reads(request: Request, catalog: Catalog) -> Body:
+def edit_body_kind(request: Request, catalog: Catalog) -> Body:
+    """JSON edits (from the day the API took them) or multipart ones, by the Content-Type."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json" and catalog.endpoints["edits"].json_body:
         return "json"
@@ -71,6 +72,6 @@ def prepare_edit(
 
 EDITS = ApiEndpoint(
     name="edits",
-    reads=reads,
+    reads=edit_body_kind,
     answer=ImagesEndpoint(name="edits", body_of=body_of, plan=plan),
 )

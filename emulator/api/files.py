@@ -18,7 +18,7 @@ from ..transport.forms import form_body
 from ..transport.multipart import Form, FormLimits
 from ..transport.wire import json_response
 from .paging import cursor_page
-from .pipeline import ApiEndpoint, Call, found_by_path, reads
+from .pipeline import ApiEndpoint, Call, body_kind, found_by_path
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 MAX_FILE_BYTES = 512 * MiB  # the API's limit for one file
@@ -96,12 +96,14 @@ async def delete_file(call: Call) -> Response:
 # The routes under /v1/files: (path suffix, method) to endpoint.
 FILES = {
     ("", "POST"): ApiEndpoint(
-        name="files", reads=reads("form"), form_limits=upload_limits, answer=create_file
+        name="files", reads=body_kind("form"), form_limits=upload_limits, answer=create_file
     ),
-    ("", "GET"): ApiEndpoint(name="files", reads=reads("none"), answer=list_files),
-    ("/{file_id}", "GET"): ApiEndpoint(name="files", reads=reads("none"), answer=retrieve_file),
-    ("/{file_id}", "DELETE"): ApiEndpoint(name="files", reads=reads("none"), answer=delete_file),
+    ("", "GET"): ApiEndpoint(name="files", reads=body_kind("none"), answer=list_files),
+    ("/{file_id}", "GET"): ApiEndpoint(name="files", reads=body_kind("none"), answer=retrieve_file),
+    ("/{file_id}", "DELETE"): ApiEndpoint(
+        name="files", reads=body_kind("none"), answer=delete_file
+    ),
     ("/{file_id}/content", "GET"): ApiEndpoint(
-        name="files", reads=reads("none"), answer=file_content
+        name="files", reads=body_kind("none"), answer=file_content
     ),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..contract.validation import CheckedRequest
 from ..jobs.generation import GenerationJob
-from .pipeline import ApiEndpoint, Call, ImagesEndpoint, reads
+from .pipeline import ApiEndpoint, Call, ImagesEndpoint, body_kind
 
 
 def body_of(call: Call) -> object:
@@ -19,6 +19,6 @@ def plan(call: Call, checked: CheckedRequest, body: dict[str, object]) -> Genera
 
 GENERATIONS = ApiEndpoint(
     name="generations",
-    reads=reads("json"),
+    reads=body_kind("json"),
     answer=ImagesEndpoint(name="generations", body_of=body_of, plan=plan, plan_blocks=False),
 )

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ..contract import errors
 from ..contract.specs import Catalog, ModelSpec
 from ..transport.wire import json_response
-from .pipeline import ApiEndpoint, Call, reads
+from .pipeline import ApiEndpoint, Call, body_kind
 
 OWNER = "system"  # what the real API names as the owner of its own models
 
@@ -59,6 +59,6 @@ async def retrieve_model(call: Call) -> Response:
 
 
 MODELS = {
-    "": ApiEndpoint(name="models", reads=reads("none"), answer=list_models),
-    "/{model:path}": ApiEndpoint(name="models", reads=reads("none"), answer=retrieve_model),
+    "": ApiEndpoint(name="models", reads=body_kind("none"), answer=list_models),
+    "/{model:path}": ApiEndpoint(name="models", reads=body_kind("none"), answer=retrieve_model),
 }

@@ -103,7 +103,7 @@ def found_by_path(
     return found
 
 
-def reads(kind: Body) -> Callable[[Request, Catalog], Body]:
+def body_kind(kind: Body) -> Callable[[Request, Catalog], Body]:
     return lambda request, catalog: kind
 
 
@@ -155,7 +155,7 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
         authenticate(request, emulator.config)
         body = await read_body(request, endpoint, catalog, emulator)
         try:
-            replay = replayed(request, emulator, entry, body)
+            replay = recorded_reply(request, emulator, entry, body)
             call = Call(request, emulator, entry, catalog, body)
             reply = replay if replay is not None else await endpoint.answer(call)
         finally:
@@ -237,7 +237,9 @@ def deprecation(
     return spec.deprecation_on(day) if spec is not None else None
 
 
-def replayed(request: Request, emulator: Emulator, entry: Entry, body: object) -> Reply | None:
+def recorded_reply(
+    request: Request, emulator: Emulator, entry: Entry, body: object
+) -> Reply | None:
     """With ``--replay``: the recorded answer of a matching request, or None to emulate it
     (``--replay-strict``: the emulator's refusal, naming the closest recording)."""
     recordings = emulator.recordings

@@ -10,7 +10,7 @@ from ..contract.validation import CheckedRequest
 from ..jobs.variation import VariationJob
 from ..transport.forms import form_body
 from ..transport.multipart import Form
-from .pipeline import ApiEndpoint, Call, ImagesEndpoint, reads, uploaded_parts
+from .pipeline import ApiEndpoint, Call, ImagesEndpoint, body_kind, uploaded_parts
 
 
 def body_of(call: Call) -> object:
@@ -38,7 +38,7 @@ def served(catalog: Catalog) -> bool:
 
 VARIATIONS = ApiEndpoint(
     name="variations",
-    reads=reads("form"),
+    reads=body_kind("form"),
     served=served,
     alphabetical_errors=True,
     answer=ImagesEndpoint(name="variations", body_of=body_of, plan=plan),

@@ -51,6 +51,15 @@ DALL_E_2_AFTER_PROMPT: dict[str, Param] = {
     "size": DALL_E_2_SIZES,
     "user": USER,
 }
+
+
+def dall_e_prices(name: str, **by_quality: dict[str, float]) -> ImagePrices:
+    """US dollars per image, by quality then size, as OpenAI's pricing page listed them."""
+    table = {(quality, size): price for quality, sizes in by_quality.items()
+             for size, price in sizes.items()}  # fmt: skip
+    return ImagePrices(_frozen(table), f"OpenAI pricing page ({name}, per image)", "2024-11")
+
+
 DALL_E_2_DEFAULTS = _frozen(
     {"n": 1, "quality": "standard", "response_format": "url", "size": "1024x1024"}
 )
@@ -63,16 +72,8 @@ DALL_E_2 = ModelSpec(
     replacements=(("2025-11-14", "gpt-image-1 or gpt-image-1-mini"),),
     lifecycle_source=DALL_E_LIFECYCLE,
     latency_seconds=_frozen({"standard": 6.0}),
-    prices=ImagePrices(
-        _frozen(
-            {
-                ("standard", "256x256"): 0.016,
-                ("standard", "512x512"): 0.018,
-                ("standard", "1024x1024"): 0.020,
-            }
-        ),
-        "OpenAI pricing page (DALL·E 2, per image)",
-        "2024-11",
+    prices=dall_e_prices(
+        "DALL·E 2", standard={"256x256": 0.016, "512x512": 0.018, "1024x1024": 0.020}
     ),
     endpoints=_frozen(
         {
@@ -140,19 +141,10 @@ DALL_E_3 = ModelSpec(
     lifecycle_source=DALL_E_LIFECYCLE,
     revised_prompt=True,
     latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
-    prices=ImagePrices(
-        _frozen(
-            {
-                ("standard", "1024x1024"): 0.040,
-                ("standard", "1792x1024"): 0.080,
-                ("standard", "1024x1792"): 0.080,
-                ("hd", "1024x1024"): 0.080,
-                ("hd", "1792x1024"): 0.120,
-                ("hd", "1024x1792"): 0.120,
-            }
-        ),
-        "OpenAI pricing page (DALL·E 3, per image)",
-        "2024-11",
+    prices=dall_e_prices(
+        "DALL·E 3",
+        standard={"1024x1024": 0.040, "1792x1024": 0.080, "1024x1792": 0.080},
+        hd={"1024x1024": 0.080, "1792x1024": 0.120, "1024x1792": 0.120},
     ),
     endpoints=_frozen(
         {

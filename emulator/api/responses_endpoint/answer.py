@@ -208,7 +208,7 @@ def tool_image_usage(job: PromptedJob, partials: int) -> dict[str, object]:
     )
 
 
-def finish(
+def completed_answer(
     call: Call,
     answer: Answer,
     turn: Turn,

@@ -17,12 +17,12 @@ from ...testdouble.stores import StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
-from ..pipeline import ApiEndpoint, Call, admit, found_by_path, reads
+from ..pipeline import ApiEndpoint, Call, admit, body_kind, found_by_path
 from ..scheduling import rendered
 from ..streaming import EventStream
 from .answer import (
     Answer,
-    finish,
+    completed_answer,
     keep,
     reasoning_item,
     response_object,
@@ -109,7 +109,7 @@ async def create_response(call: Call) -> Response | EventStream:
     images: list[bytes] = []
     if job is not None:
         images = await rendered(call, job)  # render workers and the per-core limit apply
-    finished = finish(call, answer, turn, job, images, tool is not None, partials=0)
+    finished = completed_answer(call, answer, turn, job, images, tool is not None, partials=0)
     body_out = response_object(finished, "completed", created_at, final=True)
     keep(call, finished, body_out, images)
     return json_response(body_out)
@@ -141,14 +141,14 @@ async def list_input_items(call: Call) -> Response:
 
 
 RESPONSES = {
-    ("", "POST"): ApiEndpoint(name="responses", reads=reads("json"), answer=create_response),
+    ("", "POST"): ApiEndpoint(name="responses", reads=body_kind("json"), answer=create_response),
     ("/{response_id}", "GET"): ApiEndpoint(
-        name="responses", reads=reads("none"), answer=retrieve_response
+        name="responses", reads=body_kind("none"), answer=retrieve_response
     ),
     ("/{response_id}", "DELETE"): ApiEndpoint(
-        name="responses", reads=reads("none"), answer=delete_response
+        name="responses", reads=body_kind("none"), answer=delete_response
     ),
     ("/{response_id}/input_items", "GET"): ApiEndpoint(
-        name="responses", reads=reads("none"), answer=list_input_items
+        name="responses", reads=body_kind("none"), answer=list_input_items
     ),
 }

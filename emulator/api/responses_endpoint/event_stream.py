@@ -15,7 +15,7 @@ from ...render import encode
 from ..pipeline import Call
 from ..scheduling import rendered
 from ..streaming import partial_picture
-from .answer import Answer, finish, keep, message_item, response_object
+from .answer import Answer, completed_answer, keep, message_item, response_object
 from .turn_input import Turn
 
 # --- streaming ----------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ async def events(
         else:
             images = await rendered(call, job)
         yield event("response.image_generation_call.completed", item_id=call_id, output_index=index)
-    finished = finish(call, answer, turn, job, images, offered, partials)
+    finished = completed_answer(call, answer, turn, job, images, offered, partials)
     if finished.image_call is not None:
         yield event("response.output_item.done", output_index=index, item=finished.image_call)
         index += 1
