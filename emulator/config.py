@@ -120,6 +120,11 @@ class Config:
         "seconds (in the emulator's clock) a batch waits before it completes; 0: as soon as "
         "its lines are answered (per batch: header x-emulator-batch-delay-seconds)",
     )
+    background_delay_seconds: float = _option(
+        0.0,
+        "seconds (in the emulator's clock) a background response stays queued; 0: it starts "
+        "at once (per response: header x-emulator-background-delay-seconds)",
+    )
     namespace_by_key: bool = _option(
         False,
         "keep journal, faults, clock, images, files and responses apart per API key (as the "

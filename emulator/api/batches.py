@@ -24,6 +24,7 @@ import httpx
 from starlette.responses import Response
 
 from ..contract import eras, errors
+from ..testdouble.clock import asked_delay, held_until
 from ..testdouble.state import NAMESPACE_HEADER, Emulator
 from ..testdouble.stores import Batch, StoreFull
 from ..transport.wire import json_response
@@ -122,7 +123,7 @@ async def create_batch(call: Call) -> Response:
     created = int(emulator.clock.now())
     batch = Batch(_batch_object(new_batch_id(), body, created, str(endpoint)))
     asked = call.request.headers.get(DELAY_HEADER, "")
-    batch.delay = _delay(asked, emulator.config.batch_delay_seconds)
+    batch.delay = asked_delay(asked, emulator.config.batch_delay_seconds)
     _, _, key = call.request.headers.get("authorization", "").partition(" ")
     batch.key = key.strip()
     fault = emulator.faults.take("batches", None)
@@ -136,15 +137,6 @@ async def create_batch(call: Call) -> Response:
     batch.task = asyncio.get_running_loop().create_task(guarded(batch, emulator, work))
     call.entry.record_params({"batch": batch.object["id"], "endpoint": endpoint})
     return json_response(dict(batch.object))
-
-
-def _delay(text: str, default: float) -> float:
-    """The header's seconds when it holds a number of them, else the option's."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        return default
-    return seconds if seconds >= 0 else default
 
 
 def _found(call: Call) -> Batch:
@@ -246,10 +238,8 @@ async def run(
                     state["request_counts"]["completed" if answered else "failed"] += 1
 
             await asyncio.gather(*(answer(i, line) for i, line in enumerate(lines)))
-    while (
-        not batch.cancel and fault != "batch_expired" and now() < state["created_at"] + batch.delay
-    ):
-        await asyncio.sleep(0.05)  # the emulator's clock: a frozen clock holds the batch here
+    if fault != "batch_expired":  # the emulator's clock: a frozen clock holds the batch here
+        await held_until(emulator.clock, state["created_at"] + batch.delay, lambda: batch.cancel)
     ended = "cancelled" if batch.cancel else "expired" if fault == "batch_expired" else "completed"
     if ended == "completed":
         state |= {"status": "finalizing", "finalizing_at": now()}

@@ -190,12 +190,14 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
     batch = request.headers.get(BATCH_HEADER)
     if batch and tuple(request.scope.get("client") or ()) == BATCH_CLIENT:  # the runner's only
         entry.record_origin("batch", batch)
-    entry.close(status, (time.perf_counter() - started) * 1000, _cost(entry, status, catalog))
+    entry.close(
+        status, (time.perf_counter() - started) * 1000, estimated_cost(entry, status, catalog)
+    )
     emulator.journal.touch(entry)
     if isinstance(reply, EventStream) and entry.cost_usd is None:
 
         def priced_at_the_end() -> None:  # a stream's usage is known once it has run
-            entry.record_cost(_cost(entry, status, catalog))
+            entry.record_cost(estimated_cost(entry, status, catalog))
             emulator.journal.touch(entry)
 
         reply.on_end = priced_at_the_end
@@ -284,7 +286,7 @@ def shown_headers(request: Request) -> dict[str, str]:
     return shown
 
 
-def _cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
+def estimated_cost(entry: Entry, status: int, catalog: Catalog) -> float | None:
     """The estimated cost of a successful answer (the price of the model asked for); a line
     of a batch at the batch discount, half the synchronous price."""
     # A Responses answer is priced by its tool's image model (the text model's share is not).

@@ -767,6 +767,44 @@ def no_image_to_edit(param: str) -> APIError:
     )
 
 
+def background_needs_store() -> APIError:
+    # Background responses are kept for polling, so they must be stored (the background-mode
+    # guide); the wording is inferred.
+    return APIError(
+        400,
+        "Background mode requires the response to be stored: send store=true (the default) "
+        "with background=true.",
+        param="store",
+        code="invalid_value",
+    )
+
+
+def cancel_not_background() -> APIError:
+    # Only background responses can be cancelled (the SDK's docstring); the wording is
+    # inferred, after vLLM's implementation of the same rule (vllm-project/vllm#57999).
+    return APIError(400, "Cannot cancel a synchronous response.", param=None)
+
+
+def stream_not_background(response_id: str) -> APIError:
+    # Resuming a stream (GET ?stream=true) is for background responses; wording inferred.
+    return APIError(
+        400,
+        f"Response {response_id} was not created with background=true: only a background "
+        "response's events can be streamed again.",
+        param="stream",
+        code="invalid_value",
+    )
+
+
+def invalid_starting_after(value: str) -> APIError:
+    return APIError(
+        400,
+        f"Invalid 'starting_after': expected an integer sequence number, got '{value[:40]}'.",
+        param="starting_after",
+        code="invalid_value",
+    )
+
+
 # --- the Batch API (inferred wordings after the API's patterns) --------------------------------
 
 

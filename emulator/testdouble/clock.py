@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
+from collections.abc import Callable
 
 # The times the clock can stand at: the Unix epoch to the end of year 9999 (what a date can
 # show; beyond it answers' ``created`` and dates cannot be written).
@@ -71,3 +73,20 @@ class Clock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - time.time()
                 self._frozen_at = None
+
+
+def asked_delay(text: str, default: float) -> float:
+    """A wait in the emulator's clock asked by a header (``x-emulator-*-delay-seconds``): its
+    seconds when it holds a number of them, else the option's ``default``."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return default
+    return seconds if seconds >= 0 and seconds == seconds else default  # not NaN
+
+
+async def held_until(clock: Clock, moment: float, stop: Callable[[], bool] = bool) -> None:
+    """Wait until the emulator's clock reads ``moment`` (a frozen clock holds here until it
+    is advanced), or until ``stop()``."""
+    while not stop() and clock.now() < moment:
+        await asyncio.sleep(0.05)

@@ -123,6 +123,8 @@ class Entry:
     # The known model an added model copies (``--model NEW=KNOWN``); None for any other.
     model_copy_of: str | None = None
     stream: bool = False
+    # A background response's state as it moves (queued, in_progress, completed, cancelled…).
+    background: str | None = None
     # Where the answer came from: "emulated", "replayed" or "recorded" (with the recording).
     origin: str = "emulated"
     recording: str | None = None
@@ -225,6 +227,9 @@ class Entry:
     def record_cost(self, cost_usd: float | None) -> None:
         """The cost of a streamed answer, known once the stream has ended."""
         self.cost_usd = cost_usd
+
+    def record_background(self, status: str) -> None:
+        self.background = status
 
     def record_stream(self, stream: bool) -> None:
         self.stream = stream

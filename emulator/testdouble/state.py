@@ -29,7 +29,7 @@ from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
 from .recording import Recordings
-from .stores import BatchStore, FileStore, ImageStore, ResponseStore
+from .stores import BackgroundStore, BatchStore, FileStore, ImageStore, ResponseStore
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -79,6 +79,7 @@ class Emulator:
     responses: ResponseStore = field(default_factory=lambda: ResponseStore(256 * 1024 * 1024))
     streamed_events: int = 0  # events sent on every stream so far
     batches: BatchStore = field(default_factory=BatchStore)
+    background: BackgroundStore = field(default_factory=BackgroundStore)  # background responses
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -134,7 +135,7 @@ class Emulator:
         cutoff = time.monotonic() - NAMESPACE_IDLE_SECONDS
         for name in [n for n, ns in self._namespaces.items() if ns._used_at < cutoff]:
             gone = self._namespaces.pop(name)
-            gone._stop_batches()
+            gone._stop_work()
 
     def drop_namespace(self, name: str) -> None:
         """Forget a namespace and everything it held (a test's own, when it ends)."""
@@ -298,6 +299,7 @@ class Emulator:
         self.files.clear()
         self.responses.clear()
         self.batches.clear()  # a batch still running stops with the reset
+        self.background.clear()  # and so does a background response
         self.clock.reset()
         self.streamed_events = 0
         self.tool_calls = "auto"
@@ -306,8 +308,10 @@ class Emulator:
             self._set_added(list(self.config.added_models))
             with self._decoders_lock:  # and every other namespace with all it held
                 for namespace in self._namespaces.values():
-                    namespace._stop_batches()
+                    namespace._stop_work()
                 self._namespaces.clear()
 
-    def _stop_batches(self) -> None:
-        self.batches.stop_all()  # a batch still running stops with its namespace
+    def _stop_work(self) -> None:
+        """Batches and background responses still running stop with their namespace."""
+        self.batches.stop_all()
+        self.background.clear()

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from .clock import Clock
+from .journal import Entry
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -281,6 +282,94 @@ class ResponseStore(BoundedStore[StoredResponse]):
         if stored is None:
             return None
         return next((item for item in stored.items() if item.get("id") == item_id), None)
+
+
+# --- background responses (the Responses API's ``background: true``) ------------------------
+
+
+class BackgroundRun:
+    """A background response as it runs: the response object as a poll sees it now, every
+    event it has sent (kept, so a stream can resume after any sequence number), and what
+    runs it."""
+
+    TERMINAL = ("completed", "failed", "incomplete", "cancelled")
+
+    def __init__(self, body: dict[str, Any], delay: float) -> None:
+        self.body = body
+        self.delay = delay  # seconds of the emulator's clock it waits queued
+        self.events: list[bytes] = []
+        self.task: asyncio.Task[None] | None = None
+        self.entry: Entry | None = None  # the create call's journal entry
+        self._changed = asyncio.Event()
+
+    @property
+    def id(self) -> str:
+        return str(self.body["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.body["status"])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.TERMINAL
+
+    def sent(self, event: bytes, body: dict[str, Any] | None = None) -> None:
+        """One more event; ``body``, when the event carries the response, is its new state."""
+        self.events.append(event)
+        if body is not None and not self.finished:
+            self.body = body
+        self._wake()
+
+    def end(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self._wake()
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def changed(self) -> None:
+        await self._changed.wait()
+
+    def stop(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+
+class BackgroundStore:
+    """A namespace's background responses by id; past ``MAX_KEPT`` the oldest finished one
+    goes (a poll after that finds the stored response, if it was kept)."""
+
+    MAX_KEPT = 1000
+
+    def __init__(self) -> None:
+        self._runs: dict[str, BackgroundRun] = {}
+
+    def put(self, run: BackgroundRun) -> None:
+        self._runs[run.id] = run
+        while len(self._runs) > self.MAX_KEPT:
+            oldest = next((r for r in self._runs.values() if r.finished), None)
+            if oldest is None:
+                break
+            del self._runs[oldest.id]
+
+    def get(self, response_id: str) -> BackgroundRun | None:
+        return self._runs.get(response_id)
+
+    def delete(self, response_id: str) -> None:
+        run = self._runs.pop(response_id, None)
+        if run is not None:
+            run.stop()
+
+    def clear(self) -> None:
+        """Every run stops (a reset, a namespace dropped)."""
+        for run in self._runs.values():
+            run.stop()
+        self._runs.clear()
+
+    def __len__(self) -> int:
+        return len(self._runs)
 
 
 # --- batches (the Batch API) -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pybase64
 
 from ...contract import responses_api as api
+from ...contract.errors import APIError
 from ...contract.specs import ResponsesRules
 from ...contract.tokenizer import count_tokens
 from ...contract.usage import usage_object, with_partial_images
@@ -46,6 +47,8 @@ class Answer:
     call_id: str | None = None
     revised_prompt: str = ""
     action: str = "generate"
+    background: bool = False  # made in the background (``background: true``)
+    completed_at: int | None = None  # when a background response completed
 
 
 def tools_echo(
@@ -114,9 +117,9 @@ def response_object(
         "object": "response",
         "created_at": created_at,
         "status": status,
-        "background": False,
+        "background": answer.background,
         "billing": {"payer": "developer"},
-        "completed_at": created_at if final else None,
+        "completed_at": (answer.completed_at or created_at) if final else None,
         "error": None,
         "frequency_penalty": 0.0,
         "incomplete_details": None,
@@ -133,7 +136,8 @@ def response_object(
         "prompt_cache_retention": body.get("prompt_cache_retention"),
         "reasoning": {"effort": "medium" if reasoning_model else None, "summary": None},
         "safety_identifier": body.get("safety_identifier"),
-        "service_tier": "default",
+        # A background response says "auto" until it completes (recordings).
+        "service_tier": "auto" if answer.background and not final else "default",
         "store": body.get("store", True) is not False,
         "temperature": body.get("temperature", 1.0),
         "text": {"format": {"type": "text"}, "verbosity": "medium"},
@@ -148,6 +152,14 @@ def response_object(
         "metadata": body.get("metadata") or {},
     }
     return {key: values[key] for key in api.response_keys(rules)}
+
+
+def failed_object(answer: Answer, created_at: int, refusal: APIError) -> dict[str, object]:
+    """The response once its work failed: ``status: failed`` with the error's code and
+    message (``ResponseError``), no output and no usage."""
+    failed = response_object(answer, "failed", created_at, final=False)
+    failed["error"] = {"code": refusal.code or "server_error", "message": refusal.message}
+    return failed
 
 
 def image_call_item(

@@ -13,13 +13,14 @@ from ...contract import errors
 from ...contract import responses_api as api
 from ...contract.validation import check_params
 from ...jobs.base import PromptedJob
-from ...testdouble.stores import StoredResponse
+from ...testdouble.stores import BackgroundRun, StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
 from ..pipeline import ApiEndpoint, Call, admit, body_kind, found_by_path
 from ..scheduling import rendered
 from ..streaming import EventStream
+from . import background
 from .answer import (
     Answer,
     completed_answer,
@@ -58,6 +59,9 @@ def shown_view(body: Mapping[str, object]) -> dict[str, object]:
 async def create_response(call: Call) -> Response | EventStream:
     body = _checked_top_level(call)
     call.entry.record_asked(shown_view(body))
+    in_background = body.get("background") is True
+    if in_background and body.get("store") is False:
+        raise errors.background_needs_store()
     day = call.day
     model = api.text_model(str(body["model"]), day, call.emulator.text_models)
     if model is None:
@@ -104,6 +108,9 @@ async def create_response(call: Call) -> Response | EventStream:
         answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
     stream = body.get("stream") is True
     call.entry.record_stream(stream)
+    if in_background:
+        run = background.start(call, answer, turn, job, tool is not None, created_at)
+        return EventStream(background.replayed(run, -1)) if stream else json_response(run.body)
     if stream:
         return EventStream(events(call, answer, turn, job, tool is not None, created_at))
     images: list[bytes] = []
@@ -124,11 +131,39 @@ def _stored(call: Call) -> StoredResponse:
     )
 
 
-async def retrieve_response(call: Call) -> Response:
-    return json_response(_stored(call).body)
+def _background_run(call: Call) -> BackgroundRun | None:
+    return call.emulator.background.get(str(call.request.path_params["response_id"]))
+
+
+async def retrieve_response(call: Call) -> Response | EventStream:
+    """The response as it stands; with ``stream=true`` a background response's events after
+    ``starting_after`` (all of them without), and the rest as they come."""
+    run = _background_run(call)
+    query = call.request.query_params
+    if query.get("stream", "").lower() == "true":
+        if run is None:
+            raise errors.stream_not_background(_stored(call).id)
+        after = query.get("starting_after", "-1")
+        if not after.lstrip("-").isdigit():
+            raise errors.invalid_starting_after(after)
+        return EventStream(background.replayed(run, int(after)))
+    return json_response(run.body if run is not None else _stored(call).body)
+
+
+async def cancel_response(call: Call) -> Response:
+    run = _background_run(call)
+    if run is None:
+        _stored(call)  # 404 when there is no such response
+        raise errors.cancel_not_background()
+    return json_response(background.cancelled(run))
 
 
 async def delete_response(call: Call) -> Response:
+    run = _background_run(call)
+    if run is not None:
+        call.emulator.background.delete(run.id)
+        call.emulator.responses.delete(run.id)
+        return json_response({"id": run.id, "object": "response.deleted", "deleted": True})
     stored = _stored(call)
     call.emulator.responses.delete(stored.id)
     return json_response({"id": stored.id, "object": "response.deleted", "deleted": True})
@@ -144,6 +179,9 @@ RESPONSES = {
     ("", "POST"): ApiEndpoint(name="responses", reads=body_kind("json"), answer=create_response),
     ("/{response_id}", "GET"): ApiEndpoint(
         name="responses", reads=body_kind("none"), answer=retrieve_response
+    ),
+    ("/{response_id}/cancel", "POST"): ApiEndpoint(
+        name="responses", reads=body_kind("none"), answer=cancel_response
     ),
     ("/{response_id}", "DELETE"): ApiEndpoint(
         name="responses", reads=body_kind("none"), answer=delete_response
