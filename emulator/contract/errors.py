@@ -767,6 +767,30 @@ def no_image_to_edit(param: str) -> APIError:
     )
 
 
+def function_output_without_call(call_id: str) -> APIError:
+    # Quoted: continuedev/continue#10092, microsoft/vscode#320060 (2026).
+    return APIError(
+        400,
+        f"No tool call found for function call output with call_id {call_id}.",
+        param="input",
+    )
+
+
+def function_call_without_output(call_id: str) -> APIError:
+    # Quoted in users' reports (anomalyco/opencode#16717, openai/codex#46193).
+    return APIError(400, f"No tool output found for function call {call_id}.", param="input")
+
+
+def unknown_forced_tool(name: str) -> APIError:
+    # A forced function the request does not offer; wording inferred.
+    return APIError(
+        400,
+        f"Tool choice 'function' with name '{name}' not found in 'tools' parameter.",
+        param="tool_choice",
+        code="invalid_value",
+    )
+
+
 def background_needs_store() -> APIError:
     # Background responses are kept for polling, so they must be stored (the background-mode
     # guide); the wording is inferred.

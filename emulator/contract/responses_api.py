@@ -117,6 +117,16 @@ TEXT_ONLY_ANSWER = (
 # The assistant's text after a tool call: empty, as in most recordings.
 CAPTION = ""
 
+
+def after_function_outputs(calls: Mapping[str, str], outputs: list[tuple[str, str]]) -> str:
+    """The text that ends a turn whose input passes function outputs back: each function's
+    output, quoted (fixed wording, so a test can assert it)."""
+    said = [
+        f"{calls.get(call_id, 'the function')} returned: {output}" for call_id, output in outputs
+    ]
+    return "\n".join(said)
+
+
 # --- the answer's keys by date --------------------------------------------------------------
 
 # Wire order of 2025-10 (recordings); later keys are inserted where the alphabetical run

@@ -17,6 +17,7 @@ from ...contract.usage import usage_object, with_partial_images
 from ...jobs.base import PromptedJob
 from ...testdouble.stores import StoredResponse
 from ..pipeline import Call
+from .function_call import offered_functions
 from .turn_input import Turn
 
 TOOL_CALL_TOKENS = 30  # output tokens of the model's call to the tool (inferred)
@@ -36,6 +37,7 @@ class Answer:
     text: str
     reasoning: dict[str, object] | None = None
     image_call: dict[str, object] | None = None
+    function_call: dict[str, object] | None = None  # the call, when the model makes one
     message: dict[str, object] = field(default_factory=dict)
     usage: dict[str, object] = field(default_factory=dict)
     tool_usage: dict[str, object] | None = None
@@ -56,7 +58,11 @@ def tools_echo(
 ) -> list[object]:
     echoed: list[object] = []
     tools = body.get("tools", [])
+    functions = iter(offered_functions(body))
     for tool in tools if isinstance(tools, list) else []:
+        if isinstance(tool, dict) and tool.get("type") == "function":
+            echoed.append(next(functions).echo())
+            continue
         if not isinstance(tool, dict) or tool.get("type") != "image_generation":
             echoed.append(tool)
             continue
@@ -87,6 +93,8 @@ def text_usage(answer: Answer, turn: Turn, offered: bool) -> dict[str, object]:
     input_tokens += INPUT_IMAGE_TOKENS * len(turn.images)
     reasoning = answer.model.reasoning_tokens if answer.reasoning is not None else 0
     output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.call_id else 0)
+    if answer.function_call is not None:
+        output = reasoning + TOOL_CALL_TOKENS + count_tokens(str(answer.function_call["arguments"]))
     details: dict[str, object] = {"cached_tokens": 0}
     if answer.rules.cache_write_tokens:
         details["cache_write_tokens"] = 0
@@ -110,7 +118,8 @@ def response_object(
     body, rules = answer.body, answer.rules
     output: list[object] = []
     if final:
-        output = [i for i in (answer.reasoning, answer.image_call, answer.message) if i]
+        items = (answer.reasoning, answer.image_call, answer.function_call, answer.message)
+        output = [item for item in items if item]
     reasoning_model = answer.model.reasoning
     values: dict[str, object] = {
         "id": answer.response_id,
@@ -230,8 +239,11 @@ def completed_answer(
     partials: int,
 ) -> Answer:
     """Fill in the items and usage once the image (if any) is made; journal the answer."""
-    answer.message = message_item(answer.ids.new("msg"), answer.text)
+    if answer.function_call is None:  # a function call is the turn's only output (recordings)
+        answer.message = message_item(answer.ids.new("msg"), answer.text)
     settings: dict[str, object] = {"text_model": answer.model.id}
+    if answer.function_call is not None:
+        settings["function_call"] = answer.function_call["name"]
     if job is not None and answer.call_id is not None:
         result = pybase64.b64encode(images[0]).decode()
         answer.image_call = image_call_item(

@@ -29,7 +29,8 @@ from .answer import (
     response_object,
 )
 from .event_stream import events
-from .tool_call import call_tool, image_tool, plan_image, tool_model
+from .function_call import function_call_item, offered_functions
+from .tool_call import decide, image_tool, plan_image, tool_model
 from .turn_input import read_input
 
 # --- create -----------------------------------------------------------------------------------
@@ -74,8 +75,13 @@ async def create_response(call: Call) -> Response | EventStream:
     emulator = call.emulator
     sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
     turn = await anyio.to_thread.run_sync(read_input, call, body, ids)
-    calls = call_tool(call, body, turn, tool is not None)
+    decision = decide(call, body, turn, tool is not None, offered_functions(body))
+    calls = decision.tool == "image"
     answer = Answer(ids, model, body, call.catalog.responses, text=api.TEXT_ONLY_ANSWER)
+    if decision.function is not None:
+        answer.function_call = function_call_item(ids, decision.function, turn.text)
+    elif turn.function_outputs:
+        answer.text = api.after_function_outputs(turn.function_calls, turn.function_outputs)
     answer.response_id = ids.new("resp")
     answer.input_items = turn.items
     if model.reasoning:
@@ -116,7 +122,8 @@ async def create_response(call: Call) -> Response | EventStream:
     images: list[bytes] = []
     if job is not None:
         images = await rendered(call, job)  # render workers and the per-core limit apply
-    finished = completed_answer(call, answer, turn, job, images, tool is not None, partials=0)
+    offered = tool is not None or answer.function_call is not None
+    finished = completed_answer(call, answer, turn, job, images, offered, partials=0)
     body_out = response_object(finished, "completed", created_at, final=True)
     keep(call, finished, body_out, images)
     return json_response(body_out)

@@ -40,6 +40,39 @@ def sse_event(event: dict[str, object], rules: ResponsesRules) -> bytes:
     return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
 
 
+def _function_call_events(item: dict[str, object], index: int) -> list[dict[str, object]]:
+    """A function call's events: the item added, its arguments in deltas, done, the item."""
+    arguments = str(item["arguments"])
+    item_id = item["id"]
+    pieces = [arguments[i : i + 24] for i in range(0, len(arguments), 24)] or [""]
+    made: list[dict[str, object]] = [
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**item, "status": "in_progress", "arguments": ""},
+        }
+    ]
+    made += [
+        {
+            "type": "response.function_call_arguments.delta",
+            "item_id": item_id,
+            "output_index": index,
+            "delta": piece,
+        }
+        for piece in pieces
+    ]
+    made.append(
+        {
+            "type": "response.function_call_arguments.done",
+            "item_id": item_id,
+            "output_index": index,
+            "arguments": arguments,
+        }
+    )
+    made.append({"type": "response.output_item.done", "output_index": index, "item": item})
+    return made
+
+
 async def events(
     call: Call,
     answer: Answer,
@@ -137,48 +170,52 @@ async def events(
         if finished.image_call is not None:
             yield event("response.output_item.done", output_index=index, item=finished.image_call)
             index += 1
-        message = finished.message
-        message_id = message["id"]
-        yield event(
-            "response.output_item.added",
-            output_index=index,
-            item=message_item(str(message_id), "", status="in_progress"),
-        )
-        empty = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
-        yield event(
-            "response.content_part.added",
-            item_id=message_id,
-            output_index=index,
-            content_index=0,
-            part=empty,
-        )
-        words = answer.text.split(" ") if answer.text else []
-        for position, word in enumerate(words):
-            delta = word if position == 0 else " " + word
+        if answer.function_call is not None:
+            for chunk in _function_call_events(answer.function_call, index):
+                yield event(str(chunk.pop("type")), **chunk)
+        if finished.message:
+            message = finished.message
+            message_id = message["id"]
             yield event(
-                "response.output_text.delta",
+                "response.output_item.added",
+                output_index=index,
+                item=message_item(str(message_id), "", status="in_progress"),
+            )
+            empty = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+            yield event(
+                "response.content_part.added",
                 item_id=message_id,
                 output_index=index,
                 content_index=0,
-                delta=delta,
+                part=empty,
+            )
+            words = answer.text.split(" ") if answer.text else []
+            for position, word in enumerate(words):
+                delta = word if position == 0 else " " + word
+                yield event(
+                    "response.output_text.delta",
+                    item_id=message_id,
+                    output_index=index,
+                    content_index=0,
+                    delta=delta,
+                    logprobs=[],
+                )
+            yield event(
+                "response.output_text.done",
+                item_id=message_id,
+                output_index=index,
+                content_index=0,
+                text=answer.text,
                 logprobs=[],
             )
-        yield event(
-            "response.output_text.done",
-            item_id=message_id,
-            output_index=index,
-            content_index=0,
-            text=answer.text,
-            logprobs=[],
-        )
-        yield event(
-            "response.content_part.done",
-            item_id=message_id,
-            output_index=index,
-            content_index=0,
-            part={**empty, "text": answer.text},
-        )
-        yield event("response.output_item.done", output_index=index, item=message)
+            yield event(
+                "response.content_part.done",
+                item_id=message_id,
+                output_index=index,
+                content_index=0,
+                part={**empty, "text": answer.text},
+            )
+            yield event("response.output_item.done", output_index=index, item=message)
         if run is not None:
             finished.completed_at = int(call.emulator.clock.now())
         body_out = response_object(finished, "completed", created_at, final=True)

@@ -4,6 +4,7 @@ documented rule), and the Images API request the call becomes for the tool's ima
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ...contract import errors
 from ...contract import responses_api as api
@@ -15,6 +16,7 @@ from ...jobs.base import PromptedJob
 from ...jobs.edit import plan_edit
 from ...jobs.generation import GenerationJob
 from ..pipeline import Call
+from .function_call import Function, best_match
 from .turn_input import Turn
 
 TOOL_CALL_HEADER = "x-emulator-tool-call"  # always | never | auto, for one request
@@ -38,27 +40,70 @@ def image_tool(body: Mapping[str, object]) -> tuple[int, dict[str, object]] | No
     return found
 
 
-def call_tool(call: Call, body: Mapping[str, object], turn: Turn, offered: bool) -> bool:
-    """Always with ``tool_choice`` ``required`` or the tool named; never with ``none`` or
-    without the tool; with ``auto``, when the last user turn asks for a picture (a word of
-    ``PICTURE_WORDS``, or an input image), or says anything in a conversation that holds an
-    earlier image (an instruction for it). The header ``x-emulator-tool-call`` or
-    ``emulator.tool_calls`` (always/never) overrides the rule."""
+@dataclass(frozen=True)
+class Decision:
+    """What the emulated model does this turn: draw (``image``), call a ``function``, or
+    answer ``text``."""
+
+    tool: str
+    function: Function | None = None
+
+
+IMAGE, TEXT = Decision("image"), Decision("text")
+
+
+def decide(
+    call: Call,
+    body: Mapping[str, object],
+    turn: Turn,
+    image_offered: bool,
+    functions: list[Function],
+) -> Decision:
+    """The documented rule (docs/responses-api.md):
+
+    - ``tool_choice: "none"``: text. A forced function (``{"type": "function", "name"}``) is
+      called; the forced image tool (``{"type": "image_generation"}``) draws.
+    - A turn that passes function outputs back ends: the image if it asks for a picture,
+      else text.
+    - A picture request (a word of ``PICTURE_WORDS``, an input image, or any instruction in a
+      conversation that holds an earlier image) draws when the image tool is offered.
+    - ``"required"``: else the function sharing the most words with the input (the first on
+      a tie), else the image tool. ``"auto"``: else a function sharing a word, else text.
+
+    The header ``x-emulator-tool-call`` or ``emulator.tool_calls`` (always/never) decides for
+    the image tool."""
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, str) and choice not in api.TOOL_CHOICES:
         raise errors.invalid_value("tool_choice", choice, api.TOOL_CHOICES)
-    if not offered or choice == "none":
-        return False
-    forced = call.request.headers.get(TOOL_CALL_HEADER) or call.emulator.tool_calls
-    if forced in ("always", "never"):
-        return forced == "always"
-    if choice == "required" or (
-        isinstance(choice, dict) and choice.get("type") == "image_generation"
-    ):
-        return True
-    if api.PICTURE_WORDS.search(turn.text) or turn.images:
-        return True
-    return bool(turn.earlier is not None and turn.text.strip())  # an instruction for it
+    if choice == "none" or not (image_offered or functions):
+        return TEXT
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        name = choice.get("name")
+        forced = next((f for f in functions if f.name == name), None)
+        if forced is None:
+            raise errors.unknown_forced_tool(str(name))
+        return Decision("function", forced)
+    override = call.request.headers.get(TOOL_CALL_HEADER) or call.emulator.tool_calls
+    may_draw = image_offered and override != "never"
+    if may_draw and override == "always":
+        return IMAGE
+    if may_draw and isinstance(choice, dict) and choice.get("type") == "image_generation":
+        return IMAGE
+    picture = may_draw and bool(
+        api.PICTURE_WORDS.search(turn.text)
+        or turn.images
+        or (turn.earlier is not None and turn.text.strip())  # an instruction for it
+    )
+    if turn.function_outputs:  # the functions have answered: the turn ends
+        return IMAGE if picture else TEXT
+    if picture:
+        return IMAGE
+    best, shared = best_match(functions, turn.text)
+    if choice == "required":
+        if best is not None:
+            return Decision("function", best)
+        return IMAGE if may_draw else TEXT
+    return Decision("function", best) if best is not None and shared > 0 else TEXT
 
 
 # --- the call: an Images API request for the tool's image model ------------------------------

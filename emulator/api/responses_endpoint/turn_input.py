@@ -4,6 +4,7 @@ images passed back or referenced), with ids for what it adds."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +27,10 @@ class Turn:
     images: list[FormFile] = field(default_factory=list)
     earlier: FormFile | None = None
     items: list[dict[str, object]] = field(default_factory=list)  # as stored, with ids
+    # Function calls the conversation holds (call_id to name), and the outputs this turn
+    # passes back for them (call_id, output), in order.
+    function_calls: dict[str, str] = field(default_factory=dict)
+    function_outputs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _text_of(content: object) -> tuple[str, list[dict[str, object]]]:
@@ -52,6 +57,10 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
         if previous.images:
             last = list(previous.images)[-1]
             turn.earlier = as_file("image", f"{last}.png", None, previous.images[last])
+        output = previous.body.get("output")
+        for item in output if isinstance(output, list) else []:
+            if isinstance(item, dict) and item.get("type") == "function_call":
+                turn.function_calls[str(item.get("call_id"))] = str(item.get("name"))
     raw = body.get("input", "")
     if isinstance(raw, str):
         raw = [{"role": "user", "content": raw}]
@@ -97,7 +106,15 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
                     "status": "completed",
                 }
             )
-        elif kind in ("reasoning", "function_call", "function_call_output"):
+        elif kind == "function_call":
+            turn.function_calls[str(item.get("call_id"))] = str(item.get("name"))
+            turn.items.append(dict(item))
+        elif kind == "function_call_output":
+            output = item.get("output")
+            shown = output if isinstance(output, str) else json.dumps(output)
+            turn.function_outputs.append((str(item.get("call_id")), shown))
+            turn.items.append(dict(item))
+        elif kind == "reasoning":
             turn.items.append(dict(item))
         else:
             raise errors.invalid_value(
@@ -105,7 +122,19 @@ def read_input(call: Call, body: Mapping[str, object], ids: api.Ids) -> Turn:
                 str(kind),
                 ("message", "item_reference", "image_generation_call", "reasoning"),
             )
+    _check_function_outputs(turn)
     return turn
+
+
+def _check_function_outputs(turn: Turn) -> None:
+    """Every output answers a call the conversation holds, and every call has its output."""
+    answered = {call_id for call_id, _ in turn.function_outputs}
+    for call_id, _ in turn.function_outputs:
+        if call_id not in turn.function_calls:
+            raise errors.function_output_without_call(call_id)
+    for call_id in turn.function_calls:
+        if call_id not in answered:
+            raise errors.function_call_without_output(call_id)
 
 
 def _passed_back_image(call: Call, item: Mapping[str, object], param: str) -> FormFile | None:
