@@ -111,12 +111,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION_CONFIG] = session_config(config)  # a wrong option stops the run now
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(reset=True, as_of=None, namespace=False, lenient=None, faults=()): reset the "
+        f"{MARKER}(reset=True, as_of=None, namespace=False, lenient=None, faults=(), turns=()): "
+        "reset the "
         "images emulator before the test "
         "(reset=False keeps journal, faults and clock from earlier tests); as_of='YYYY-MM-DD' "
         "answers the test as the API did on that day ('today' by default; 'latest' serves "
         "every model); namespace=True gives the test a namespace of its own; lenient=True/False "
-        "for the test; faults=['rate_limit', {'kind': 'delay', 'delay_ms': 50}] scripted first",
+        "for the test; faults=['rate_limit', {'kind': 'delay', 'delay_ms': 50}] scripted first; "
+        "turns=[{'kind': 'text', 'text': 'Hi'}] the Responses API model's next turns",
     )
 
 
@@ -229,6 +231,8 @@ def images_emulator(images_emulator_server: Any, request: pytest.FixtureRequest)
         emulator.config = replace(emulator.config, lenient=bool(options["lenient"]))
     for fault in options.get("faults", ()):
         emulator.fail_next(**({"kind": fault} if isinstance(fault, str) else fault))
+    for turn in options.get("turns", ()):
+        emulator.script_turn(**turn)
     yield view
     emulator.config, emulator.as_of = configured, as_of
     if options.get("namespace"):
@@ -249,6 +253,8 @@ def _with_remote_settings(view: Namespaced, options: dict[str, Any]) -> Iterator
             remote.lenient = bool(options["lenient"])
         for fault in options.get("faults", ()):
             remote.fail_next(**({"kind": fault} if isinstance(fault, str) else fault))
+        for turn in options.get("turns", ()):
+            remote.script_turn(**turn)
     except RemoteControlError as refused:
         view.close()
         pytest.fail(f"{MARKER} marker on a shared emulator ({URL_VARIABLE}): {refused}")

@@ -61,6 +61,15 @@ def test_the_date_ends_with_its_test(images_client):
 @pytest.mark.images_emulator(as_of="latest")
 def test_every_model_on_request(images_client):
     assert images_client.images.generate(model="dall-e-3", prompt="x").data
+
+
+@pytest.mark.images_emulator(turns=[{"kind": "text", "text": "Scripted hello."}])
+def test_a_scripted_turn_from_the_marker(images_emulator, images_client):
+    answer = images_client.responses.create(model="gpt-5.4", input="Hi")
+    assert answer.output_text == "Scripted hello."
+    images_emulator.emulator.script_turn("refusal", text="No.")
+    refused = images_client.responses.create(model="gpt-5.4", input="Hi")
+    assert refused.output[0].content[0].refusal == "No."
 """
 
 
@@ -73,7 +82,7 @@ def test_plugin_from_a_users_test_file(
     # Installed, the plugin loads by itself; from a bare checkout it is named explicitly.
     load = [] if installed() else ["-p", "emulator.pytest_plugin"]
     result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=10)
 
 
 def installed() -> bool:

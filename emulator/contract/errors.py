@@ -940,6 +940,27 @@ def fault_pattern_timeout(fault_id: int, pattern: str, limit_ms: float) -> APIEr
     )
 
 
+def turn_pattern_timeout(turn_id: int, pattern: str) -> APIError:
+    return APIError(
+        400,
+        f"The emulator's scripted turn {turn_id} has a pattern ({pattern!r}) that took too "
+        "long to match this input. Script a simpler pattern.",
+        type="emulator_error",
+        code="turn_pattern_timeout",
+    )
+
+
+def scripted_tool_not_offered(turn_id: int, tool: str) -> APIError:
+    return APIError(
+        400,
+        f"The emulator's scripted turn {turn_id} calls {tool}, which this request's tools do "
+        "not offer: the model can only call a tool it is given.",
+        param="tools",
+        type="emulator_error",
+        code="scripted_tool_not_offered",
+    )
+
+
 def invalid_namespace(name: str) -> APIError:
     return APIError(
         400,
@@ -1033,6 +1054,7 @@ CONTROL_NOT_AN_OBJECT = "the body must be an object"
 CLOCK_NUMBERS = "'at' and 'advance' are numbers of seconds"
 JOURNAL_STATUS = "status must be a number"
 FAULTS_ARE_OBJECTS = "each fault is an object"
+TURNS_ARE_OBJECTS = "each scripted turn is an object"
 LENIENT_USAGE = 'send {"lenient": true} or {"lenient": false}'
 JOURNAL_IMAGE_DROPPED = "image dropped: the journal keeps images within --journal-images-mb"
 

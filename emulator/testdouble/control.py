@@ -21,6 +21,7 @@ from ..transport.wire import OPENAI_VERSION
 from .clock import ClockRangeError
 from .faults import Fault
 from .state import Emulator, emulator_of
+from .turns import ScriptedTurn
 
 PREFIX = "/_emulator"
 
@@ -127,6 +128,26 @@ async def faults(request: Request) -> Response:
     return JSONResponse({"faults": [f.as_dict() for f in emulator.faults.pending()]})
 
 
+async def turns(request: Request) -> Response:
+    """The Responses API's emulated model's next turns, scripted (``testdouble.turns``)."""
+    emulator = emulator_of(request)
+    if request.method == "DELETE":
+        emulator.turns.clear()
+    elif request.method == "POST":
+        try:
+            body = await json_body(request)
+            items = body if isinstance(body, list) else [body]
+            added = [ScriptedTurn.from_json(item) for item in items if isinstance(item, dict)]
+            if len(added) != len(items):
+                raise ValueError(errors.TURNS_ARE_OBJECTS)
+        except ValueError as error:
+            return _bad(str(error))
+        for turn in added:
+            emulator.turns.add(turn)
+        return JSONResponse({"turns": [t.as_dict() for t in added]}, status_code=201)
+    return JSONResponse({"turns": [t.as_dict() for t in emulator.turns.pending()]})
+
+
 async def eras_listing(request: Request) -> Response:
     """The table of dated changes, and what is served on a day (``?as_of=``, else the
     emulator's own setting: today unless pinned, or ``latest``)."""
@@ -229,6 +250,7 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/clock", clock, methods=["GET", "POST"]),
         Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route(f"{PREFIX}/turns", turns, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
         Route(f"{PREFIX}/tool-calls", tool_calls, methods=["GET", "POST"]),
         Route(f"{PREFIX}/models", models, methods=["GET", "POST"]),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .faults import ENDPOINTS, KINDS
+from .turns import IMAGE_OPTIONS as TURN_IMAGE_OPTIONS
+from .turns import INCOMPLETE_REASONS
+from .turns import KINDS as TURN_KINDS
 
 
 def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
@@ -34,6 +37,29 @@ FAULT = {
         "retry_after": {"type": "integer", "minimum": 0, "default": 1},
         "ratelimit_headers": {"type": "boolean", "default": False},
         "delay_ms": {"type": "integer", "minimum": 0, "default": 0},
+    },
+}
+TURN = {
+    "type": "object",
+    "required": ["kind"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string", "enum": list(TURN_KINDS)},
+        "match": {"type": "string", "description": "a substring of the turn's text"},
+        "pattern": {"type": "string", "description": "a regular expression on the turn's text"},
+        "count": {"type": "integer", "minimum": 1, "default": 1},
+        "reasoning": {"type": "boolean", "default": False},
+        "image": {
+            "type": "object",
+            "properties": {name: {"type": "string"} for name in TURN_IMAGE_OPTIONS},
+            "additionalProperties": False,
+        },
+        "name": {"type": "string", "description": "the function a function_call turn calls"},
+        "arguments": {"type": ["object", "string"]},
+        "text": {"type": "string"},
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "reason": {"type": "string", "enum": list(INCOMPLETE_REASONS)},
     },
 }
 CLOCK_STATE = {
@@ -108,6 +134,15 @@ def document(version: str) -> dict[str, Any]:
                     "responses": {"201": {"description": "queued"}},
                 },
                 "delete": {"summary": "Drop every pending fault", "responses": _ok("cleared")},
+            },
+            "/_emulator/turns": {
+                "get": {"summary": "Pending scripted model turns", "responses": _ok("turns")},
+                "post": {
+                    "summary": "Script the Responses API model's next turn, or a list of them",
+                    "requestBody": _json_body({"oneOf": [TURN, {"type": "array", "items": TURN}]}),
+                    "responses": {"201": {"description": "queued"}},
+                },
+                "delete": {"summary": "Drop every scripted turn", "responses": _ok("cleared")},
             },
             "/_emulator/": {
                 "get": {"summary": "The inspector page (HTML)", "responses": _ok("the page")}

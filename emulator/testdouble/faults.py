@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 import regex
 
@@ -119,48 +120,65 @@ class Fault:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
 
-class Faults:
-    """The queue of scripted faults; the oldest matching one is used first."""
+class Scripted(Protocol):
+    """What a queue of scripted behaviour holds: an id, and how many answers it still has."""
+
+    id: int
+    count: int
+
+
+S = TypeVar("S", bound=Scripted)
+
+
+class ScriptQueue(Generic[S]):
+    """Scripted behaviour, oldest first: each used by the first answer it matches, ``count``
+    times, then gone."""
 
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
+        self._queued: list[S] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def add(self, fault: Fault) -> Fault:
+    def add(self, scripted: S) -> S:
         with self._lock:
-            fault.id = next(self._ids)
-            self._faults.append(fault)
-        return fault
+            scripted.id = next(self._ids)
+            self._queued.append(scripted)
+        return scripted
 
-    def take(self, endpoint: str, prompt: str | None) -> Fault | None:
+    def _take(self, matches: Callable[[S], bool]) -> S | None:
         # Patterns are matched outside the lock: a slow match must not hold up other requests.
         with self._lock:
-            candidates = list(self._faults)
-        for fault in candidates:
-            if not fault.matches(endpoint, prompt):
+            candidates = list(self._queued)
+        for scripted in candidates:
+            if not matches(scripted):
                 continue
             with self._lock:
-                if not any(queued is fault for queued in self._faults):
+                if not any(queued is scripted for queued in self._queued):
                     continue  # used up by another request meanwhile
-                fault.count -= 1
-                if fault.count <= 0:
-                    self._faults.remove(fault)
-                return fault
+                scripted.count -= 1
+                if scripted.count <= 0:
+                    self._queued.remove(scripted)
+                return scripted
         return None
 
-    def any_pattern(self) -> bool:
-        """Whether matching may take time (a pattern to run), so is better done off the loop."""
+    def pending(self) -> list[S]:
         with self._lock:
-            return any(fault.has_pattern for fault in self._faults)
-
-    def pending(self) -> list[Fault]:
-        with self._lock:
-            return list(self._faults)
+            return list(self._queued)
 
     def clear(self) -> None:
         with self._lock:
-            self._faults.clear()
+            self._queued.clear()
+
+
+class Faults(ScriptQueue[Fault]):
+    """The queue of scripted faults; the oldest matching one is used first."""
+
+    def take(self, endpoint: str, prompt: str | None) -> Fault | None:
+        return self._take(lambda fault: fault.matches(endpoint, prompt))
+
+    def any_pattern(self) -> bool:
+        """Whether matching may take time (a pattern to run), so is better done off the loop."""
+        return any(fault.has_pattern for fault in self.pending())
 
 
 def from_header(value: str) -> Fault | None:

@@ -123,6 +123,8 @@ class Entry:
     # The known model an added model copies (``--model NEW=KNOWN``); None for any other.
     model_copy_of: str | None = None
     stream: bool = False
+    # The scripted model turn that answered (``testdouble.turns``), if one did.
+    scripted_turn: dict[str, object] | None = None
     # A background response's state as it moves (queued, in_progress, completed, cancelled…).
     background: str | None = None
     # Where the answer came from: "emulated", "replayed" or "recorded" (with the recording).
@@ -227,6 +229,9 @@ class Entry:
     def record_cost(self, cost_usd: float | None) -> None:
         """The cost of a streamed answer, known once the stream has ended."""
         self.cost_usd = cost_usd
+
+    def record_script(self, turn: Mapping[str, object]) -> None:
+        self.scripted_turn = dict(turn)
 
     def record_background(self, status: str) -> None:
         self.background = status

@@ -52,6 +52,9 @@ class RemoteEmulator:
     def fail_next(self, kind: str, **options: object) -> dict[str, object]:
         return dict(self._call("POST", "/faults", json={"kind": kind, **options})["faults"][0])
 
+    def script_turn(self, kind: str, **options: object) -> dict[str, object]:
+        return dict(self._call("POST", "/turns", json={"kind": kind, **options})["turns"][0])
+
     def requests(
         self, *, endpoint: str | None = None, model: str | None = None, status: int | None = None
     ) -> list[SimpleNamespace]:

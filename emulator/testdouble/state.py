@@ -30,6 +30,7 @@ from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
 from .recording import Recordings
 from .stores import BackgroundStore, BatchStore, FileStore, ImageStore, ResponseStore
+from .turns import ScriptedTurn, ScriptedTurns
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -80,6 +81,7 @@ class Emulator:
     streamed_events: int = 0  # events sent on every stream so far
     batches: BatchStore = field(default_factory=BatchStore)
     background: BackgroundStore = field(default_factory=BackgroundStore)  # background responses
+    turns: ScriptedTurns = field(default_factory=ScriptedTurns)  # the model's next turns
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -284,6 +286,14 @@ class Emulator:
         plane's fault fields; a ValueError says what is wrong."""
         return self.faults.add(Fault.from_json({"kind": kind, **options}))
 
+    def script_turn(self, kind: str, **options: object) -> ScriptedTurn:
+        """Script the Responses API model's next turn(s):
+        ``script_turn("function_call", name="get_weather", arguments={"city": "Paris"})``,
+        ``script_turn("text", text="Hi", match="hello")``, ``script_turn("refusal")``. Options
+        as the control plane's turn fields (``testdouble.turns``); a ValueError says what is
+        wrong."""
+        return self.turns.add(ScriptedTurn.from_json({"kind": kind, **options}))
+
     def requests(
         self, *, endpoint: str | None = None, model: str | None = None, status: int | None = None
     ) -> list[Entry]:
@@ -295,6 +305,7 @@ class Emulator:
         and clock."""
         self.journal.clear()
         self.faults.clear()
+        self.turns.clear()
         self.images.clear()
         self.files.clear()
         self.responses.clear()

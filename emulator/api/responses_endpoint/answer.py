@@ -50,7 +50,17 @@ class Answer:
     revised_prompt: str = ""
     action: str = "generate"
     background: bool = False  # made in the background (``background: true``)
+    # A scripted turn's ending: a refusal part, a failure (code, message), or incomplete.
+    refusal: str | None = None
+    failure: dict[str, str] | None = None
+    incomplete_reason: str | None = None
     completed_at: int | None = None  # when a background response completed
+
+
+def final_status(answer: Answer) -> str:
+    if answer.failure is not None:
+        return "failed"
+    return "incomplete" if answer.incomplete_reason is not None else "completed"
 
 
 def tools_echo(
@@ -118,6 +128,8 @@ def response_object(
     body, rules = answer.body, answer.rules
     output: list[object] = []
     if final:
+        status = final_status(answer)
+    if final and answer.failure is None:
         items = (answer.reasoning, answer.image_call, answer.function_call, answer.message)
         output = [item for item in items if item]
     reasoning_model = answer.model.reasoning
@@ -128,10 +140,14 @@ def response_object(
         "status": status,
         "background": answer.background,
         "billing": {"payer": "developer"},
-        "completed_at": (answer.completed_at or created_at) if final else None,
-        "error": None,
+        "completed_at": (
+            (answer.completed_at or created_at) if final and status == "completed" else None
+        ),
+        "error": answer.failure if final else None,
         "frequency_penalty": 0.0,
-        "incomplete_details": None,
+        "incomplete_details": (
+            {"reason": answer.incomplete_reason} if final and answer.incomplete_reason else None
+        ),
         "instructions": body.get("instructions"),
         "max_output_tokens": body.get("max_output_tokens"),
         "max_tool_calls": body.get("max_tool_calls"),
@@ -194,13 +210,19 @@ def image_call_item(
     return item
 
 
-def message_item(message_id: str, text: str, status: str = "completed") -> dict[str, object]:
-    content = [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}]
+def message_item(
+    message_id: str, text: str, status: str = "completed", refusal: str | None = None
+) -> dict[str, object]:
+    content: list[dict[str, object]] = [
+        {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+    ]
+    if refusal is not None:
+        content = [{"type": "refusal", "refusal": refusal}]
     return {
         "id": message_id,
         "type": "message",
         "status": status,
-        "content": content if status == "completed" else [],
+        "content": content if status in ("completed", "incomplete") else [],
         "role": "assistant",
     }
 
@@ -239,8 +261,10 @@ def completed_answer(
     partials: int,
 ) -> Answer:
     """Fill in the items and usage once the image (if any) is made; journal the answer."""
-    if answer.function_call is None:  # a function call is the turn's only output (recordings)
-        answer.message = message_item(answer.ids.new("msg"), answer.text)
+    # A function call is the turn's only output (recordings); a failed turn has none.
+    if answer.function_call is None and answer.failure is None:
+        status = "incomplete" if answer.incomplete_reason else "completed"
+        answer.message = message_item(answer.ids.new("msg"), answer.text, status, answer.refusal)
     settings: dict[str, object] = {"text_model": answer.model.id}
     if answer.function_call is not None:
         settings["function_call"] = answer.function_call["name"]

@@ -30,6 +30,7 @@ from .answer import (
 )
 from .event_stream import events
 from .function_call import function_call_item, offered_functions
+from .scripted import apply_script, scripted_decision, scripted_options
 from .tool_call import decide, image_tool, plan_image, tool_model
 from .turn_input import read_input
 
@@ -75,22 +76,32 @@ async def create_response(call: Call) -> Response | EventStream:
     emulator = call.emulator
     sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
     turn = await anyio.to_thread.run_sync(read_input, call, body, ids)
-    decision = decide(call, body, turn, tool is not None, offered_functions(body))
+    functions = offered_functions(body)
+    script = call.emulator.turns.take(turn.text) if call.emulator.turns.pending() else None
+    if script is not None:
+        call.entry.record_script(script.as_dict())
+        decision = scripted_decision(script, tool, functions)
+    else:
+        decision = decide(call, body, turn, tool is not None, functions)
     calls = decision.tool == "image"
     answer = Answer(ids, model, body, call.catalog.responses, text=api.TEXT_ONLY_ANSWER)
     if decision.function is not None:
         answer.function_call = function_call_item(ids, decision.function, turn.text)
     elif turn.function_outputs:
         answer.text = api.after_function_outputs(turn.function_calls, turn.function_outputs)
+    if script is not None:
+        apply_script(script, answer, body)
     answer.response_id = ids.new("resp")
     answer.input_items = turn.items
-    if model.reasoning:
+    if model.reasoning and answer.reasoning is None:
         answer.reasoning = reasoning_item(ids, body)
     job: PromptedJob | None = None
     if tool is not None:
         answer.image_model = tool_model(call, tool[1])
     if calls and tool is not None:
         index, options = tool
+        if script is not None:
+            options = scripted_options(script, options)
         action = str(options.get("action", "auto"))
         if action not in api.ACTIONS:
             raise errors.tool_option(errors.invalid_value("action", action, api.ACTIONS), index)
@@ -106,7 +117,15 @@ async def create_response(call: Call) -> Response | EventStream:
                 resolve, {key: value}, f"tools[{index}].input_image_mask", sources
             )
         planned, revised = await anyio.to_thread.run_sync(
-            plan_image, call, options, index, turn, action == "edit", mask, str(body["model"])
+            plan_image,
+            call,
+            options,
+            index,
+            turn,
+            action == "edit",
+            mask,
+            str(body["model"]),
+            script.image.get("revised_prompt") if script is not None else None,
         )
         await admit(call, planned)
         job = planned

@@ -73,6 +73,45 @@ def _function_call_events(item: dict[str, object], index: int) -> list[dict[str,
     return made
 
 
+def _message_events(
+    message: dict[str, object], text: str, refusal: str | None, index: int
+) -> list[dict[str, object]]:
+    """The assistant message's events: added, its one part (text in word deltas, or a
+    refusal), done."""
+    message_id = message["id"]
+    at = {"item_id": message_id, "output_index": index, "content_index": 0}
+    empty: dict[str, object] = {
+        "type": "output_text",
+        "annotations": [],
+        "logprobs": [],
+        "text": "",
+    }
+    added = message_item(str(message_id), "", status="in_progress")
+    made: list[dict[str, object]] = [
+        {"type": "response.output_item.added", "output_index": index, "item": added}
+    ]
+    if refusal is not None:
+        part: dict[str, object] = {"type": "refusal", "refusal": ""}
+        made.append({"type": "response.content_part.added", **at, "part": part})
+        made.append({"type": "response.refusal.delta", **at, "delta": refusal})
+        made.append({"type": "response.refusal.done", **at, "refusal": refusal})
+        made.append(
+            {"type": "response.content_part.done", **at, "part": {**part, "refusal": refusal}}
+        )
+    else:
+        made.append({"type": "response.content_part.added", **at, "part": empty})
+        words = text.split(" ") if text else []
+        for position, word in enumerate(words):
+            delta = word if position == 0 else " " + word
+            made.append(
+                {"type": "response.output_text.delta", **at, "delta": delta, "logprobs": []}
+            )
+        made.append({"type": "response.output_text.done", **at, "text": text, "logprobs": []})
+        made.append({"type": "response.content_part.done", **at, "part": {**empty, "text": text}})
+    made.append({"type": "response.output_item.done", "output_index": index, "item": message})
+    return made
+
+
 async def events(
     call: Call,
     answer: Answer,
@@ -174,54 +213,14 @@ async def events(
             for chunk in _function_call_events(answer.function_call, index):
                 yield event(str(chunk.pop("type")), **chunk)
         if finished.message:
-            message = finished.message
-            message_id = message["id"]
-            yield event(
-                "response.output_item.added",
-                output_index=index,
-                item=message_item(str(message_id), "", status="in_progress"),
-            )
-            empty = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
-            yield event(
-                "response.content_part.added",
-                item_id=message_id,
-                output_index=index,
-                content_index=0,
-                part=empty,
-            )
-            words = answer.text.split(" ") if answer.text else []
-            for position, word in enumerate(words):
-                delta = word if position == 0 else " " + word
-                yield event(
-                    "response.output_text.delta",
-                    item_id=message_id,
-                    output_index=index,
-                    content_index=0,
-                    delta=delta,
-                    logprobs=[],
-                )
-            yield event(
-                "response.output_text.done",
-                item_id=message_id,
-                output_index=index,
-                content_index=0,
-                text=answer.text,
-                logprobs=[],
-            )
-            yield event(
-                "response.content_part.done",
-                item_id=message_id,
-                output_index=index,
-                content_index=0,
-                part={**empty, "text": answer.text},
-            )
-            yield event("response.output_item.done", output_index=index, item=message)
+            for made in _message_events(finished.message, answer.text, answer.refusal, index):
+                yield event(str(made.pop("type")), **made)
         if run is not None:
             finished.completed_at = int(call.emulator.clock.now())
         body_out = response_object(finished, "completed", created_at, final=True)
         keep(call, finished, body_out, images)
         call.emulator.journal.touch(call.entry)
-        yield event("response.completed", response=body_out)
+        yield event(f"response.{body_out['status']}", response=body_out)
     except errors.APIError as refusal:  # the work failed: the stream says so and ends
         failed = failed_object(answer, created_at, refusal)
         call.entry.record_error(refusal)

@@ -153,10 +153,12 @@ def plan_image(
     edit: bool,
     mask: FormFile | None,
     model_name: str,
+    revised: str | None = None,
 ) -> tuple[PromptedJob, str]:
     """The Images API request the call stands for, checked and planned (blocking: inputs
-    are decoded). The revised prompt is the user's text, as the image model is given it."""
-    prompt = turn.text.strip() or ("Edit the image." if edit else "An image.")
+    are decoded). The revised prompt is the user's text (or a scripted turn's), as the image
+    model is given it."""
+    prompt = revised or turn.text.strip() or ("Edit the image." if edit else "An image.")
     images_body: dict[str, object] = {"model": tool_model(call, options), "prompt": prompt}
     for name in IMAGE_OPTIONS:
         if name in options:
