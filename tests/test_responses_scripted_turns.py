@@ -187,3 +187,22 @@ def test_pydantic_ai_meets_scripted_function_call_text_and_refusal() -> None:
             agent.run_sync("Something I may not ask")
         scripted = [e.scripted_turn["kind"] for e in server.emulator.requests(endpoint="responses")]
     assert scripted == ["function_call", "text", "refusal"]
+
+
+def test_the_safety_system_refusing_the_image_fails_the_response(
+    sdk: openai.OpenAI, app: Any
+) -> None:
+    refused = sdk.responses.create(model=TEXT, input="Draw a moderation-test cat", tools=[IMAGE])
+    assert refused.status == "failed" and refused.output == []
+    assert refused.error is not None and refused.error.code == "image_content_policy_violation"
+    assert refused.error.message.startswith("Your request was rejected by the safety system.")
+    app.state.emulator.fail_next("content_policy", endpoint="responses")
+    events = list(sdk.responses.create(model=TEXT, input="Draw a dog", tools=[IMAGE], stream=True))
+    assert events[-1].type == "response.failed"
+    assert events[-1].response.error.code == "image_content_policy_violation"  # type: ignore[union-attr]
+    assert not any("image_generation_call" in e.type for e in events)
+    with pytest.raises(openai.BadRequestError) as images_door:  # the Images API: a 400
+        sdk.images.generate(model="gpt-image-2", prompt="a moderation-test cat")
+    assert images_door.value.code == "moderation_blocked"
+    entries = app.state.emulator.requests(endpoint="responses")
+    assert [e.status for e in entries] == [200, 200] and entries[1].fault == "content_policy"

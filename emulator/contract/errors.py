@@ -708,6 +708,15 @@ def safety_refusal(dall_e_wording: bool, request_id: str) -> APIError:
     )
 
 
+SAFETY_CODES = ("moderation_blocked", "content_policy_violation")
+
+
+def image_refusal_of_response(refused: APIError) -> dict[str, str]:
+    """A Responses answer's ``error`` when the safety system refused its image: the SDK's
+    ``ResponseError`` code for it, the Images API's wording (inferred)."""
+    return {"code": "image_content_policy_violation", "message": refused.message}
+
+
 # --- the Responses API (no recording has an error body of the image tool: inferred after
 # the API's patterns) ------------------------------------------------------------------------
 

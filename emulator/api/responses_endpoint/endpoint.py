@@ -127,10 +127,18 @@ async def create_response(call: Call) -> Response | EventStream:
             str(body["model"]),
             script.image.get("revised_prompt") if script is not None else None,
         )
-        await admit(call, planned)
-        job = planned
-        answer.text = api.CAPTION
-        answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
+        try:
+            await admit(call, planned)
+        except errors.APIError as refused:
+            if refused.code not in errors.SAFETY_CODES:
+                raise
+            # The safety system refused the image: the response fails, as the SDK's
+            # ResponseError code says (inferred: no recorded refusal of the tool exists).
+            answer.failure = errors.image_refusal_of_response(refused)
+        else:
+            job = planned
+            answer.text = api.CAPTION
+            answer.call_id, answer.revised_prompt, answer.action = ids.new("ig"), revised, action
     stream = body.get("stream") is True
     call.entry.record_stream(stream)
     if in_background:
