@@ -250,3 +250,29 @@ def test_arguments_are_valid_for_any_schema(schema: dict[str, Any], text: str) -
     made = arguments(Function("f", "", schema, True), text)
     jsonschema_rs.validate(schema, json.loads(made))
     assert arguments(Function("f", "", schema, True), text) == made  # the same for the same
+
+
+def test_text_format_is_echoed_and_rate_limit_headers_count_down(sdk: openai.OpenAI) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
+              "additionalProperties": False}  # fmt: skip
+    text = {"format": {"type": "json_schema", "name": "place", "schema": schema, "strict": True}}
+    raw = sdk.responses.with_raw_response.create(model=TEXT, input="Hello", text=text)  # type: ignore[arg-type]
+    echoed = raw.http_response.json()["text"]  # as on the wire, keys in their order
+    assert list(echoed["format"]) == ["type", "description", "name", "schema", "strict"]
+    assert echoed["format"] == {"type": "json_schema", "description": None, "name": "place",
+                                "schema": schema, "strict": True}  # fmt: skip
+    assert echoed["verbosity"] == "medium"
+    plain = sdk.responses.create(
+        model=TEXT, input="Hello", text={"format": {"type": "json_object"}}
+    )
+    assert plain.text.format.type == "json_object"  # type: ignore[union-attr]
+    first = dict(raw.headers)
+    again = sdk.responses.with_raw_response.retrieve(raw.parse().id)
+    assert first["x-ratelimit-limit-requests"] == again.headers["x-ratelimit-limit-requests"]
+    remaining = int(first["x-ratelimit-remaining-requests"])
+    assert int(again.headers["x-ratelimit-remaining-requests"]) == remaining - 2
+    assert first["x-ratelimit-reset-requests"].endswith("ms")
+    for name in ("limit-tokens", "remaining-tokens", "reset-tokens"):
+        assert first[f"x-ratelimit-{name}"]
+    images = sdk.images.with_raw_response.generate(model="gpt-image-2", prompt="x", quality="low")
+    assert not any(h.startswith("x-ratelimit") for h in images.headers)  # the Images API: none

@@ -28,6 +28,7 @@ from ..contract.text_models import TEXT_MODELS, TextModel
 from .clock import Clock
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
+from .rate_limits import RateLimits
 from .recording import Recordings
 from .stores import BackgroundStore, BatchStore, FileStore, ImageStore, ResponseStore
 from .turns import ScriptedTurn, ScriptedTurns
@@ -82,6 +83,7 @@ class Emulator:
     batches: BatchStore = field(default_factory=BatchStore)
     background: BackgroundStore = field(default_factory=BackgroundStore)  # background responses
     turns: ScriptedTurns = field(default_factory=ScriptedTurns)  # the model's next turns
+    rate_limits: RateLimits = field(default_factory=RateLimits)  # the Responses API's headers
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -306,6 +308,7 @@ class Emulator:
         self.journal.clear()
         self.faults.clear()
         self.turns.clear()
+        self.rate_limits.clear()
         self.images.clear()
         self.files.clear()
         self.responses.clear()

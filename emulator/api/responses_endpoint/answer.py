@@ -57,6 +57,26 @@ class Answer:
     completed_at: int | None = None  # when a background response completed
 
 
+def text_echo(text: object) -> dict[str, object]:
+    """``text`` as the answer echoes it: the format as sent (a ``json_schema`` with its
+    description, name, schema and strict filled in), ``{"type": "text"}`` by default."""
+    sent = text if isinstance(text, dict) else {}
+    format_sent = sent.get("format")
+    shown: dict[str, object] = {"type": "text"}
+    if isinstance(format_sent, dict) and format_sent.get("type") == "json_schema":
+        shown = {
+            "type": "json_schema",
+            "description": format_sent.get("description"),
+            "name": format_sent.get("name"),
+            "schema": format_sent.get("schema"),
+            "strict": format_sent.get("strict", False) is True,
+        }
+    elif isinstance(format_sent, dict) and isinstance(format_sent.get("type"), str):
+        shown = {"type": format_sent["type"]}
+    verbosity = sent.get("verbosity")
+    return {"format": shown, "verbosity": verbosity if isinstance(verbosity, str) else "medium"}
+
+
 def final_status(answer: Answer) -> str:
     if answer.failure is not None:
         return "failed"
@@ -165,7 +185,7 @@ def response_object(
         "service_tier": "auto" if answer.background and not final else "default",
         "store": body.get("store", True) is not False,
         "temperature": body.get("temperature", 1.0),
-        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "text": text_echo(body.get("text")),
         "tool_choice": body.get("tool_choice", "auto"),
         "tool_usage": (answer.tool_usage or empty_tool_usage()) if final else empty_tool_usage(),
         "tools": tools_echo(body, answer.image_model, rules),

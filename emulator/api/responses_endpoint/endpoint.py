@@ -4,7 +4,7 @@ answers through the modules beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import anyio.to_thread
 from starlette.responses import Response
@@ -209,18 +209,43 @@ async def list_input_items(call: Call) -> Response:
     return json_response(cursor_page(items, query, max_limit=100, default_limit=20))
 
 
+def _with_rate_limit_headers(
+    answer: Callable[[Call], Awaitable[Response | EventStream]],
+) -> Callable[[Call], Awaitable[Response | EventStream]]:
+    """Every answer of the Responses API carries its ``x-ratelimit-*`` headers (recordings),
+    counted for the caller's key; a create counts its input's tokens."""
+
+    async def answered(call: Call) -> Response | EventStream:
+        reply = await answer(call)
+        _, _, key = call.request.headers.get("authorization", "").partition(" ")
+        tokens = call.entry.usage or {}
+        spent = tokens.get("input_tokens") if isinstance(tokens, dict) else None
+        reply.headers.update(
+            call.emulator.rate_limits.headers(
+                key.strip(), spent if isinstance(spent, int) else 0, call.emulator.clock.now()
+            )
+        )
+        return reply
+
+    return answered
+
+
 RESPONSES = {
-    ("", "POST"): ApiEndpoint(name="responses", reads=body_kind("json"), answer=create_response),
+    ("", "POST"): ApiEndpoint(
+        name="responses", reads=body_kind("json"), answer=_with_rate_limit_headers(create_response)
+    ),
     ("/{response_id}", "GET"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=retrieve_response
+        name="responses",
+        reads=body_kind("none"),
+        answer=_with_rate_limit_headers(retrieve_response),
     ),
     ("/{response_id}/cancel", "POST"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=cancel_response
+        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(cancel_response)
     ),
     ("/{response_id}", "DELETE"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=delete_response
+        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(delete_response)
     ),
     ("/{response_id}/input_items", "GET"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=list_input_items
+        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(list_input_items)
     ),
 }
