@@ -244,7 +244,7 @@ SCHEMAS = st.deferred(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(schema=SCHEMAS, text=st.text(max_size=40))
 def test_arguments_are_valid_for_any_schema(schema: dict[str, Any], text: str) -> None:
     made = arguments(Function("f", "", schema, True), text)

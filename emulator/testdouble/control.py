@@ -5,6 +5,7 @@ the OpenAPI document it serves at ``/_emulator/openapi.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..contract.errors import APIError
 from ..transport.body import parse_json, read_bytes
 from ..transport.wire import OPENAI_VERSION
 from .clock import ClockRangeError
-from .faults import Fault
+from .faults import Fault, ScriptQueue
 from .state import Emulator, emulator_of
 from .turns import ScriptedTurn
 
@@ -109,43 +110,41 @@ async def journal(request: Request) -> Response:
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 
-async def faults(request: Request) -> Response:
-    emulator = emulator_of(request)
+async def _scripted(
+    request: Request,
+    queue: ScriptQueue[Any],
+    parse: Callable[[Mapping[str, object]], Any],
+    name: str,
+    not_objects: str,
+) -> Response:
+    """``GET`` what is queued, ``POST`` one item or a list of them, ``DELETE`` them all."""
     if request.method == "DELETE":
-        emulator.faults.clear()
+        queue.clear()
     elif request.method == "POST":
         try:
             body = await json_body(request)
             items = body if isinstance(body, list) else [body]
-            added = [Fault.from_json(item) for item in items if isinstance(item, dict)]
+            added = [parse(item) for item in items if isinstance(item, dict)]
             if len(added) != len(items):
-                raise ValueError(errors.FAULTS_ARE_OBJECTS)
+                raise ValueError(not_objects)
         except ValueError as error:
             return _bad(str(error))
-        for fault in added:
-            emulator.faults.add(fault)
-        return JSONResponse({"faults": [f.as_dict() for f in added]}, status_code=201)
-    return JSONResponse({"faults": [f.as_dict() for f in emulator.faults.pending()]})
+        for item in added:
+            queue.add(item)
+        return JSONResponse({name: [item.as_dict() for item in added]}, status_code=201)
+    return JSONResponse({name: [item.as_dict() for item in queue.pending()]})
+
+
+async def faults(request: Request) -> Response:
+    faults = emulator_of(request).faults
+    return await _scripted(request, faults, Fault.from_json, "faults", errors.FAULTS_ARE_OBJECTS)
 
 
 async def turns(request: Request) -> Response:
     """The Responses API's emulated model's next turns, scripted (``testdouble.turns``)."""
-    emulator = emulator_of(request)
-    if request.method == "DELETE":
-        emulator.turns.clear()
-    elif request.method == "POST":
-        try:
-            body = await json_body(request)
-            items = body if isinstance(body, list) else [body]
-            added = [ScriptedTurn.from_json(item) for item in items if isinstance(item, dict)]
-            if len(added) != len(items):
-                raise ValueError(errors.TURNS_ARE_OBJECTS)
-        except ValueError as error:
-            return _bad(str(error))
-        for turn in added:
-            emulator.turns.add(turn)
-        return JSONResponse({"turns": [t.as_dict() for t in added]}, status_code=201)
-    return JSONResponse({"turns": [t.as_dict() for t in emulator.turns.pending()]})
+    queue = emulator_of(request).turns
+    parse = ScriptedTurn.from_json
+    return await _scripted(request, queue, parse, "turns", errors.TURNS_ARE_OBJECTS)
 
 
 async def eras_listing(request: Request) -> Response:

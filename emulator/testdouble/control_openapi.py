@@ -25,29 +25,29 @@ def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any
     return {"200": {"description": description, "content": content}}
 
 
-FAULT = {
-    "type": "object",
-    "required": ["kind"],
-    "additionalProperties": False,
-    "properties": {
-        "kind": {"type": "string", "enum": list(KINDS)},
+def _scripted_item(kinds: tuple[str, ...], **properties: object) -> dict[str, Any]:
+    """A fault's or a scripted turn's schema: a ``kind``, a ``count``, and its own fields."""
+    shown = {"kind": {"type": "string", "enum": list(kinds)}, **properties}
+    shown["count"] = {"type": "integer", "minimum": 1, "default": 1}
+    return {"type": "object", "required": ["kind"], "additionalProperties": False,
+            "properties": shown}  # fmt: skip
+
+
+FAULT = _scripted_item(
+    KINDS,
+    **{
         "endpoint": {"type": "string", "enum": list(ENDPOINTS), "description": "any if absent"},
         "prompt_pattern": {"type": "string", "description": "regular expression on the prompt"},
-        "count": {"type": "integer", "minimum": 1, "default": 1},
         "retry_after": {"type": "integer", "minimum": 0, "default": 1},
         "ratelimit_headers": {"type": "boolean", "default": False},
         "delay_ms": {"type": "integer", "minimum": 0, "default": 0},
     },
-}
-TURN = {
-    "type": "object",
-    "required": ["kind"],
-    "additionalProperties": False,
-    "properties": {
-        "kind": {"type": "string", "enum": list(TURN_KINDS)},
+)
+TURN = _scripted_item(
+    TURN_KINDS,
+    **{
         "match": {"type": "string", "description": "a substring of the turn's text"},
         "pattern": {"type": "string", "description": "a regular expression on the turn's text"},
-        "count": {"type": "integer", "minimum": 1, "default": 1},
         "reasoning": {"type": "boolean", "default": False},
         "image": {
             "type": "object",
@@ -61,7 +61,7 @@ TURN = {
         "message": {"type": "string"},
         "reason": {"type": "string", "enum": list(INCOMPLETE_REASONS)},
     },
-}
+)
 CLOCK_STATE = {
     "type": "object",
     "properties": {"now": {"type": "number"}, "frozen": {"type": "boolean"}},

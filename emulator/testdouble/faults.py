@@ -42,6 +42,17 @@ HEADER = "x-emulator-fault"
 MATCH_SECONDS = 0.1
 
 
+def checked_kind(data: Mapping[str, object], known: set[str], kinds: tuple[str, ...]) -> str:
+    """A scripted item's ``kind``, once its fields are all known ones (ValueError if not)."""
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(unknown)}")
+    kind = data.get("kind")
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {', '.join(kinds)}")
+    return str(kind)
+
+
 @dataclass
 class Fault:
     kind: str
@@ -59,12 +70,7 @@ class Fault:
         """Validate a control-plane request; ValueError says what is wrong."""
         known = {"kind", "endpoint", "prompt_pattern", "count", "retry_after",
                  "ratelimit_headers", "delay_ms"}  # fmt: skip
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown fields: {', '.join(unknown)}")
-        kind = data.get("kind")
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        kind = checked_kind(data, known, KINDS)
         endpoint = data.get("endpoint")
         if endpoint is not None and endpoint not in ENDPOINTS:
             raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}")

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 import regex
 
 from ..contract import errors
-from .faults import MATCH_SECONDS, ScriptQueue
+from .faults import MATCH_SECONDS, ScriptQueue, checked_kind
 
 KINDS = ("image", "function_call", "text", "refusal", "failed", "incomplete")
 IMAGE_OPTIONS = ("size", "quality", "action", "revised_prompt", "background", "output_format")
@@ -50,12 +50,7 @@ class ScriptedTurn:
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> ScriptedTurn:
         """Validate a scripted turn; ValueError says what is wrong."""
-        unknown = sorted(set(data) - FIELDS)
-        if unknown:
-            raise ValueError(f"unknown fields: {', '.join(unknown)}")
-        kind = data.get("kind")
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        kind = checked_kind(data, FIELDS, KINDS)
         count = data.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError("count must be an integer >= 1")

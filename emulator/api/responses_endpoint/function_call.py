@@ -32,7 +32,7 @@ _COMMON = (
     "then than them they there their its it's has have had not but all any some use"
 )
 STOPWORDS = frozenset(_COMMON.split())  # words too common to say which function is meant
-MAX_DEPTH = 8  # nested schemas deeper than this get their simplest value
+MAX_DEPTH = 64  # a bound for recursive ($ref) schemas: deeper, the simplest value
 SAMPLE_FORMATS = {
     "date": "2026-01-01",
     "date-time": "2026-01-01T00:00:00Z",
@@ -219,7 +219,9 @@ def _array(schema: Mapping[str, Any], name: str, context: _Context, depth: int) 
     if isinstance(high, int):
         count = min(count, high)
     items = schema.get("items")
-    item_schema = items if isinstance(items, dict) and depth < MAX_DEPTH else {}
+    if depth >= MAX_DEPTH:
+        return []
+    item_schema = items if isinstance(items, dict) else {}
     return [_value(item_schema, name, context, depth + 1) for _ in range(count)]
 
 
