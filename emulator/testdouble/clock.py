@@ -82,7 +82,7 @@ def asked_delay(text: str, default: float) -> float:
         seconds = float(text)
     except ValueError:
         return default
-    return seconds if seconds >= 0 and seconds == seconds else default  # not NaN
+    return seconds if seconds >= 0 else default  # NaN compares false: the default
 
 
 async def held_until(clock: Clock, moment: float, stop: Callable[[], bool] = bool) -> None:

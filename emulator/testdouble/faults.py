@@ -42,6 +42,19 @@ HEADER = "x-emulator-fault"
 MATCH_SECONDS = 0.1
 
 
+def compiled(pattern: str | None, name: str) -> regex.Pattern[str] | None:
+    """A scripted item's pattern, compiled; a ValueError naming the field if it is none."""
+    try:
+        return regex.compile(pattern) if pattern else None
+    except (regex.error, RecursionError, OverflowError) as error:
+        raise ValueError(f"{name} is not a regular expression: {error}") from None
+
+
+def searched(pattern: regex.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` is found in ``text``; a TimeoutError past ``MATCH_SECONDS``."""
+    return pattern.search(text, timeout=MATCH_SECONDS, concurrent=True) is not None
+
+
 def checked_kind(data: Mapping[str, object], known: set[str], kinds: tuple[str, ...]) -> str:
     """A scripted item's ``kind``, once its fields are all known ones (ValueError if not)."""
     unknown = sorted(set(data) - known)
@@ -96,10 +109,7 @@ class Fault:
             ratelimit_headers=bool(data.get("ratelimit_headers", False)),
             delay_ms=numbers["delay_ms"],
         )
-        try:
-            fault._regex = regex.compile(pattern) if pattern else None
-        except (regex.error, RecursionError, OverflowError) as error:
-            raise ValueError(f"prompt_pattern is not a regular expression: {error}") from None
+        fault._regex = compiled(pattern, "prompt_pattern")
         return fault
 
     @property
@@ -116,7 +126,7 @@ class Fault:
         if prompt is None:
             return False
         try:
-            return self._regex.search(prompt, timeout=MATCH_SECONDS, concurrent=True) is not None
+            return searched(self._regex, prompt)
         except TimeoutError:
             raise errors.fault_pattern_timeout(
                 self.id, self.prompt_pattern or "", MATCH_SECONDS * 1000
@@ -127,10 +137,14 @@ class Fault:
 
 
 class Scripted(Protocol):
-    """What a queue of scripted behaviour holds: an id, and how many answers it still has."""
+    """What a queue of scripted behaviour holds: an id, how many answers it still has, and
+    whether matching it runs a pattern."""
 
     id: int
     count: int
+
+    @property
+    def has_pattern(self) -> bool: ...
 
 
 S = TypeVar("S", bound=Scripted)
@@ -171,6 +185,10 @@ class ScriptQueue(Generic[S]):
         with self._lock:
             return list(self._queued)
 
+    def any_pattern(self) -> bool:
+        """Whether matching may take time (a pattern to run), so is better done off the loop."""
+        return any(scripted.has_pattern for scripted in self.pending())
+
     def clear(self) -> None:
         with self._lock:
             self._queued.clear()
@@ -181,10 +199,6 @@ class Faults(ScriptQueue[Fault]):
 
     def take(self, endpoint: str, prompt: str | None) -> Fault | None:
         return self._take(lambda fault: fault.matches(endpoint, prompt))
-
-    def any_pattern(self) -> bool:
-        """Whether matching may take time (a pattern to run), so is better done off the loop."""
-        return any(fault.has_pattern for fault in self.pending())
 
 
 def from_header(value: str) -> Fault | None:

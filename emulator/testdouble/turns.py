@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 import regex
 
 from ..contract import errors
-from .faults import MATCH_SECONDS, ScriptQueue, checked_kind
+from .faults import ScriptQueue, checked_kind, compiled, searched
 
 KINDS = ("image", "function_call", "text", "refusal", "failed", "incomplete")
 IMAGE_OPTIONS = ("size", "quality", "action", "revised_prompt", "background", "output_format")
@@ -88,11 +88,12 @@ class ScriptedTurn:
             message=strings["message"] or cls.message,
             reason=strings["reason"] or cls.reason,
         )
-        try:
-            turn._regex = regex.compile(turn.pattern) if turn.pattern else None
-        except (regex.error, RecursionError, OverflowError) as error:
-            raise ValueError(f"pattern is not a regular expression: {error}") from None
+        turn._regex = compiled(turn.pattern, "pattern")
         return turn
+
+    @property
+    def has_pattern(self) -> bool:
+        return self._regex is not None
 
     def matches(self, text: str) -> bool:
         if self.match is not None and self.match not in text:
@@ -100,7 +101,7 @@ class ScriptedTurn:
         if self._regex is None:
             return True
         try:
-            return self._regex.search(text, timeout=MATCH_SECONDS, concurrent=True) is not None
+            return searched(self._regex, text)
         except TimeoutError:
             raise errors.turn_pattern_timeout(self.id, self.pattern or "") from None
 

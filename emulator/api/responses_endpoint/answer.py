@@ -17,7 +17,7 @@ from ...contract.usage import usage_object, with_partial_images
 from ...jobs.base import PromptedJob
 from ...testdouble.stores import StoredResponse
 from ..pipeline import Call
-from .function_call import offered_functions
+from .function_call import Function
 from .turn_input import Turn
 
 TOOL_CALL_TOKENS = 30  # output tokens of the model's call to the tool (inferred)
@@ -38,6 +38,7 @@ class Answer:
     reasoning: dict[str, object] | None = None
     image_call: dict[str, object] | None = None
     function_call: dict[str, object] | None = None  # the call, when the model makes one
+    functions: list[Function] = field(default_factory=list)  # the function tools offered
     message: dict[str, object] = field(default_factory=dict)
     usage: dict[str, object] = field(default_factory=dict)
     tool_usage: dict[str, object] | None = None
@@ -84,11 +85,16 @@ def final_status(answer: Answer) -> str:
 
 
 def tools_echo(
-    body: Mapping[str, object], model: str | None, rules: ResponsesRules
+    body: Mapping[str, object],
+    model: str | None,
+    rules: ResponsesRules,
+    offered: list[Function],
 ) -> list[object]:
+    """The request's tools in its order, defaults filled in (``offered``: its function tools,
+    read, in the same order)."""
     echoed: list[object] = []
     tools = body.get("tools", [])
-    functions = iter(offered_functions(body))
+    functions = iter(offered)
     for tool in tools if isinstance(tools, list) else []:
         if isinstance(tool, dict) and tool.get("type") == "function":
             echoed.append(next(functions).echo())
@@ -122,9 +128,11 @@ def text_usage(answer: Answer, turn: Turn, offered: bool) -> dict[str, object]:
     input_tokens = spoken + (answer.model.tool_prompt_tokens if offered else 0)
     input_tokens += INPUT_IMAGE_TOKENS * len(turn.images)
     reasoning = answer.model.reasoning_tokens if answer.reasoning is not None else 0
-    output = count_tokens(answer.text) + reasoning + (TOOL_CALL_TOKENS if answer.call_id else 0)
-    if answer.function_call is not None:
-        output = reasoning + TOOL_CALL_TOKENS + count_tokens(str(answer.function_call["arguments"]))
+    if answer.function_call is not None:  # the call's arguments are what the model wrote
+        said = TOOL_CALL_TOKENS + count_tokens(str(answer.function_call["arguments"]))
+    else:
+        said = count_tokens(answer.text) + (TOOL_CALL_TOKENS if answer.call_id else 0)
+    output = reasoning + said
     details: dict[str, object] = {"cached_tokens": 0}
     if answer.rules.cache_write_tokens:
         details["cache_write_tokens"] = 0
@@ -181,18 +189,18 @@ def response_object(
         "prompt_cache_retention": body.get("prompt_cache_retention"),
         "reasoning": {"effort": "medium" if reasoning_model else None, "summary": None},
         "safety_identifier": body.get("safety_identifier"),
-        # A background response says "auto" until it completes (recordings).
-        "service_tier": "auto" if answer.background and not final else "default",
+        # A background response says "auto" unless it completed (recordings).
+        "service_tier": "auto" if answer.background and status != "completed" else "default",
         "store": body.get("store", True) is not False,
         "temperature": body.get("temperature", 1.0),
         "text": text_echo(body.get("text")),
         "tool_choice": body.get("tool_choice", "auto"),
         "tool_usage": (answer.tool_usage or empty_tool_usage()) if final else empty_tool_usage(),
-        "tools": tools_echo(body, answer.image_model, rules),
+        "tools": tools_echo(body, answer.image_model, rules, answer.functions),
         "top_logprobs": 0,
         "top_p": body.get("top_p", 1.0),
         "truncation": "disabled",
-        "usage": answer.usage if final else None,
+        "usage": (answer.usage or None) if final else None,  # none before it was counted
         "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
@@ -201,10 +209,9 @@ def response_object(
 
 def failed_object(answer: Answer, created_at: int, refusal: APIError) -> dict[str, object]:
     """The response once its work failed: ``status: failed`` with the error's code and
-    message (``ResponseError``), no output and no usage."""
-    failed = response_object(answer, "failed", created_at, final=False)
-    failed["error"] = {"code": refusal.code or "server_error", "message": refusal.message}
-    return failed
+    message (``ResponseError``), no output (as a scripted failure says it)."""
+    answer.failure = {"code": refusal.code or "server_error", "message": refusal.message}
+    return response_object(answer, "failed", created_at, final=True)
 
 
 def image_call_item(

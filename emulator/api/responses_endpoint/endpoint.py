@@ -17,7 +17,7 @@ from ...testdouble.stores import BackgroundRun, StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
 from ..paging import cursor_page
-from ..pipeline import ApiEndpoint, Call, admit, body_kind, found_by_path
+from ..pipeline import ApiEndpoint, Body, Call, admit, body_kind, found_by_path
 from ..scheduling import rendered
 from ..streaming import EventStream
 from . import background
@@ -77,7 +77,11 @@ async def create_response(call: Call) -> Response | EventStream:
     sources = Sources(emulator.images, emulator.files, emulator.config.fetch_image_urls)
     turn = await anyio.to_thread.run_sync(read_input, call, body, ids)
     functions = offered_functions(body)
-    script = call.emulator.turns.take(turn.text) if call.emulator.turns.pending() else None
+    turns = call.emulator.turns
+    if turns.any_pattern():  # a pattern may take its time: off the event loop, as faults'
+        script = await anyio.to_thread.run_sync(turns.take, turn.text)
+    else:
+        script = turns.take(turn.text)
     if script is not None:
         call.entry.record_script(script.as_dict())
         decision = scripted_decision(script, tool, functions)
@@ -85,6 +89,7 @@ async def create_response(call: Call) -> Response | EventStream:
         decision = decide(call, body, turn, tool is not None, functions)
     calls = decision.tool == "image"
     answer = Answer(ids, model, body, call.catalog.responses, text=api.TEXT_ONLY_ANSWER)
+    answer.functions = functions
     if decision.function is not None:
         answer.function_call = function_call_item(ids, decision.function, turn.text)
     elif turn.function_outputs:
@@ -194,13 +199,10 @@ async def cancel_response(call: Call) -> Response:
 
 async def delete_response(call: Call) -> Response:
     run = _background_run(call)
-    if run is not None:
-        call.emulator.background.delete(run.id)
-        call.emulator.responses.delete(run.id)
-        return json_response({"id": run.id, "object": "response.deleted", "deleted": True})
-    stored = _stored(call)
-    call.emulator.responses.delete(stored.id)
-    return json_response({"id": stored.id, "object": "response.deleted", "deleted": True})
+    response_id = run.id if run is not None else _stored(call).id
+    call.emulator.background.delete(response_id)  # a run still going stops
+    call.emulator.responses.delete(response_id)
+    return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
 async def list_input_items(call: Call) -> Response:
@@ -209,11 +211,14 @@ async def list_input_items(call: Call) -> Response:
     return json_response(cursor_page(items, query, max_limit=100, default_limit=20))
 
 
-def _with_rate_limit_headers(
-    answer: Callable[[Call], Awaitable[Response | EventStream]],
-) -> Callable[[Call], Awaitable[Response | EventStream]]:
+Handler = Callable[[Call], Awaitable[Response | EventStream]]
+
+
+def _with_rate_limit_headers(answer: Handler) -> Handler:
     """Every answer of the Responses API carries its ``x-ratelimit-*`` headers (recordings),
-    counted for the caller's key; a create counts its input's tokens."""
+    counted for the caller's key. The tokens counted are the journal's usage (the tool's
+    image) when the answer has one by then; a stream's or background run's come later and
+    are not counted."""
 
     async def answered(call: Call) -> Response | EventStream:
         reply = await answer(call)
@@ -230,22 +235,16 @@ def _with_rate_limit_headers(
     return answered
 
 
+ROUTES: tuple[tuple[tuple[str, str], Body, Handler], ...] = (
+    (("", "POST"), "json", create_response),
+    (("/{response_id}", "GET"), "none", retrieve_response),
+    (("/{response_id}/cancel", "POST"), "none", cancel_response),
+    (("/{response_id}", "DELETE"), "none", delete_response),
+    (("/{response_id}/input_items", "GET"), "none", list_input_items),
+)
 RESPONSES = {
-    ("", "POST"): ApiEndpoint(
-        name="responses", reads=body_kind("json"), answer=_with_rate_limit_headers(create_response)
-    ),
-    ("/{response_id}", "GET"): ApiEndpoint(
-        name="responses",
-        reads=body_kind("none"),
-        answer=_with_rate_limit_headers(retrieve_response),
-    ),
-    ("/{response_id}/cancel", "POST"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(cancel_response)
-    ),
-    ("/{response_id}", "DELETE"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(delete_response)
-    ),
-    ("/{response_id}/input_items", "GET"): ApiEndpoint(
-        name="responses", reads=body_kind("none"), answer=_with_rate_limit_headers(list_input_items)
-    ),
+    route: ApiEndpoint(
+        name="responses", reads=body_kind(body), answer=_with_rate_limit_headers(answer)
+    )
+    for route, body, answer in ROUTES
 }
