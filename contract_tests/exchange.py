@@ -31,10 +31,14 @@ VOLATILE = {"created": "<integer>", "created_at": "<integer>", "completed_at": "
 IMAGE_KEYS = ("b64_json", "result", "partial_image_b64")
 
 
+RECORDINGS = "recordings"  # real exchanges in the emulator's recording format, for ``drift``
+
+
 def load_fixtures(root: Path = FIXTURES) -> list[tuple[str, dict[str, Any]]]:
     return [
         (str(path.relative_to(root).with_suffix("")), json.loads(path.read_text()))
         for path in sorted(root.rglob("*.json"))
+        if path.relative_to(root).parts[0] != RECORDINGS
     ]
 
 

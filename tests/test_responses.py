@@ -145,7 +145,12 @@ def test_the_answer_s_keys_and_usage(http: TestClient) -> None:
         "id", "type", "status", "action", "background", "output_format", "quality", "result",
         "revised_prompt", "size",
     ]  # fmt: skip
-    assert list(answer["output"][1]) == ["id", "type", "status", "content", "role"]
+    # The 5.x models' message says its phase (recorded; its place last is inferred).
+    assert list(answer["output"][1]) == ["id", "type", "status", "content", "role", "phase"]
+    assert answer["output"][1]["phase"] == "final_answer"
+    # gpt-5.4-mini's defaults as recorded (2026-03): no reasoning effort, top_p 0.98.
+    assert answer["reasoning"] == {"effort": "none", "summary": None}
+    assert answer["top_p"] == 0.98 and answer["temperature"] == 1.0
     usage = answer["usage"]
     assert usage["input_tokens"] == count_tokens("Draw a kite") + 3200  # the tool's prompt
     assert usage["output_tokens"] == 30 and usage["output_tokens_details"] == {

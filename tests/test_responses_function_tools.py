@@ -151,12 +151,53 @@ def test_auto_picks_the_function_that_shares_the_most_words_or_answers_text(
     assert kinds(none) == ["message"]
 
 
-def test_the_tools_echo_keeps_the_request_s_order_with_defaults(sdk: openai.OpenAI) -> None:
+def test_the_tools_echo_puts_functions_first_each_in_the_request_s_order(
+    sdk: openai.OpenAI,
+) -> None:
+    # Recorded: [image_generation, get_animal] was echoed [get_animal, image_generation].
     response = sdk.responses.create(model=TEXT, input="Hello", tools=[STOCK, IMAGE, WEATHER])
     echoed = [tool.model_dump(exclude_none=False) for tool in response.tools]
-    assert [tool["type"] for tool in echoed] == ["function", "image_generation", "function"]
+    assert [tool["type"] for tool in echoed] == ["function", "function", "image_generation"]
     assert echoed[0]["name"] == "lookup_stock" and echoed[0]["strict"] is True
-    assert echoed[2]["parameters"] == WEATHER["parameters"]
+    assert echoed[1]["parameters"] == WEATHER["parameters"]
+    assert echoed[2]["size"] == "1024x1024" and echoed[2]["output_format"] == "png"
+
+
+def test_a_picture_of_what_a_function_returns_calls_the_function_first(
+    sdk: openai.OpenAI,
+) -> None:
+    animal = {
+        "type": "function",
+        "name": "get_animal",
+        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
+        "strict": False,
+    }
+    asked = "Generate an image of the animal returned by the get_animal tool."
+    first = sdk.responses.create(
+        model="gpt-5", input=asked, tools=[IMAGE, animal], tool_choice="required",
+        extra_headers={"x-emulator-as-of": "2025-10-01"},
+    )  # fmt: skip
+    assert [item.type for item in first.output] == ["reasoning", "function_call"]
+    call = first.output[1]
+    assert call.type == "function_call" and call.name == "get_animal"
+    assert call.arguments == "{}"
+    # The output handed back, with the reasoning and the call: the picture, no new reasoning.
+    second = sdk.responses.create(
+        model="gpt-5",
+        input=[
+            {"role": "user", "content": asked},
+            *[item.model_dump(exclude_none=True) for item in first.output],
+            {"type": "function_call_output", "call_id": call.call_id, "output": "axolotl"},
+        ],
+        tools=[IMAGE, animal],
+        tool_choice="required",
+        extra_headers={"x-emulator-as-of": "2025-10-01"},
+    )
+    assert [item.type for item in second.output] == ["image_generation_call", "message"]
+    drawn = second.output[0]
+    assert drawn.type == "image_generation_call" and drawn.result is not None
+    image = Image.open(io.BytesIO(base64.b64decode(drawn.result)))
+    assert image.format == "PNG" and image.size == (1024, 1024) and image.mode == "RGB"
 
 
 def test_the_stream_has_the_function_call_events(sdk: openai.OpenAI) -> None:

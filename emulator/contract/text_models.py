@@ -44,15 +44,28 @@ class TextFamily:
     tool_prompt_tokens: int = 3200
     # Reasoning tokens billed per answer (inferred: no recording gives a figure to keep).
     reasoning_tokens: int = 0
+    # What the answer echoes when the request leaves them out (recorded: pydantic-ai's
+    # cassettes, gpt-5 2025-10: effort medium, top_p 1.0; gpt-5.4 and gpt-5.4-mini 2026-03:
+    # effort none, top_p 0.98; gpt-5.5 2026-04: effort medium, top_p 0.98).
+    default_effort: str | None = None
+    default_top_p: float = 1.0
+    # The assistant message says which ``phase`` it is ("final_answer"), as the 5.x models'
+    # recorded messages do (pydantic-ai's cassettes, 2026-03 and 2026-04).
+    message_phase: bool = False
 
 
 GPT_4O = TextFamily("gpt-4o", reasoning=False)
 GPT_4_1 = TextFamily("gpt-4.1", reasoning=False)
-O_SERIES = TextFamily("o-series", reasoning=True, reasoning_tokens=64)
-GPT_5 = TextFamily("gpt-5", reasoning=True, reasoning_tokens=64)
+O_SERIES = TextFamily("o-series", reasoning=True, reasoning_tokens=64, default_effort="medium")
+GPT_5 = TextFamily("gpt-5", reasoning=True, reasoning_tokens=64, default_effort="medium")
 # The 5.x models reason only when asked (reasoning.effort), as gpt-5.4 answered (recorded);
 # the 6.x models are taken to do the same (inferred: no recording yet).
-GPT_5_X = TextFamily("gpt-5.x", reasoning=False)
+# gpt-5.1, gpt-5.2 and the 5.6 models are taken to answer as gpt-5.4 does (inferred); the 6.x
+# models keep the plain defaults until a recording shows theirs.
+GPT_5_X = TextFamily(
+    "gpt-5.x", reasoning=False, default_effort="none", default_top_p=0.98, message_phase=True
+)
+GPT_5_5 = replace(GPT_5_X, name="gpt-5.5", default_effort="medium")
 GPT_6 = TextFamily("gpt-6", reasoning=False)
 
 
@@ -260,7 +273,7 @@ TEXT_MODEL_LIST: tuple[TextModel, ...] = (
         _notice(GPT_5_1_AND_5_4_NANO, "2027-04-01", "gpt-6-luna"),
     ),
     # The SDK listed gpt-5.5 on 2026-08-03; its snapshot names 2026-04-23.
-    _model("gpt-5.5", GPT_5_X, "2026-04-23", SNAPSHOT, "gpt-5.5-2026-04-23"),
+    _model("gpt-5.5", GPT_5_5, "2026-04-23", SNAPSHOT, "gpt-5.5-2026-04-23"),
     _model("gpt-5.6-sol", GPT_5_X, "2026-07-09"),  # SDK 2.45.0
     _model("gpt-5.6-terra", GPT_5_X, "2026-07-09"),  # SDK 2.45.0
     _model("gpt-5.6-luna", GPT_5_X, "2026-07-09"),  # SDK 2.45.0

@@ -90,14 +90,14 @@ def tools_echo(
     rules: ResponsesRules,
     offered: list[Function],
 ) -> list[object]:
-    """The request's tools in its order, defaults filled in (``offered``: its function tools,
-    read, in the same order)."""
-    echoed: list[object] = []
+    """The request's tools with defaults filled in: its function tools first (``offered``,
+    read, in the request's order), then the others in the request's order, as recorded
+    (pydantic-ai's cassettes, 2025-10: ``[image_generation, get_animal]`` echoed as
+    ``[get_animal, image_generation]``)."""
+    echoed: list[object] = [function.echo() for function in offered]
     tools = body.get("tools", [])
-    functions = iter(offered)
     for tool in tools if isinstance(tools, list) else []:
         if isinstance(tool, dict) and tool.get("type") == "function":
-            echoed.append(next(functions).echo())
             continue
         if not isinstance(tool, dict) or tool.get("type") != "image_generation":
             echoed.append(tool)
@@ -160,7 +160,6 @@ def response_object(
     if final and answer.failure is None:
         items = (answer.reasoning, answer.image_call, answer.function_call, answer.message)
         output = [item for item in items if item]
-    reasoning_model = answer.model.reasoning
     values: dict[str, object] = {
         "id": answer.response_id,
         "object": "response",
@@ -187,7 +186,7 @@ def response_object(
         "previous_response_id": body.get("previous_response_id"),
         "prompt_cache_key": body.get("prompt_cache_key"),
         "prompt_cache_retention": body.get("prompt_cache_retention"),
-        "reasoning": {"effort": "medium" if reasoning_model else None, "summary": None},
+        "reasoning": reasoning_echo(body, answer.model),
         "safety_identifier": body.get("safety_identifier"),
         # A background response says "auto" unless it completed (recordings).
         "service_tier": "auto" if answer.background and status != "completed" else "default",
@@ -198,13 +197,23 @@ def response_object(
         "tool_usage": (answer.tool_usage or empty_tool_usage()) if final else empty_tool_usage(),
         "tools": tools_echo(body, answer.image_model, rules, answer.functions),
         "top_logprobs": 0,
-        "top_p": body.get("top_p", 1.0),
+        "top_p": body.get("top_p", answer.model.family.default_top_p),
         "truncation": "disabled",
         "usage": (answer.usage or None) if final else None,  # none before it was counted
         "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
     return {key: values[key] for key in api.response_keys(rules)}
+
+
+def reasoning_echo(body: Mapping[str, object], model: api.TextModel) -> dict[str, object]:
+    """The request's reasoning settings, the model family's default effort where unset."""
+    asked = body.get("reasoning")
+    asked = asked if isinstance(asked, dict) else {}
+    return {
+        "effort": asked.get("effort", model.family.default_effort),
+        "summary": asked.get("summary"),
+    }
 
 
 def failed_object(answer: Answer, created_at: int, refusal: APIError) -> dict[str, object]:
@@ -238,20 +247,29 @@ def image_call_item(
 
 
 def message_item(
-    message_id: str, text: str, status: str = "completed", refusal: str | None = None
+    message_id: str,
+    text: str,
+    status: str = "completed",
+    refusal: str | None = None,
+    phase: bool = False,
 ) -> dict[str, object]:
+    """``phase``: the 5.x models' messages say they are the final answer (recorded; the key's
+    place after ``role`` is inferred, as the SDK's type declares it last)."""
     content: list[dict[str, object]] = [
         {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
     ]
     if refusal is not None:
         content = [{"type": "refusal", "refusal": refusal}]
-    return {
+    item: dict[str, object] = {
         "id": message_id,
         "type": "message",
         "status": status,
         "content": content if status in ("completed", "incomplete") else [],
         "role": "assistant",
     }
+    if phase:
+        item["phase"] = "final_answer"
+    return item
 
 
 def reasoning_item(ids: api.Ids, body: Mapping[str, object]) -> dict[str, object]:
@@ -291,7 +309,13 @@ def completed_answer(
     # A function call is the turn's only output (recordings); a failed turn has none.
     if answer.function_call is None and answer.failure is None:
         status = "incomplete" if answer.incomplete_reason else "completed"
-        answer.message = message_item(answer.ids.new("msg"), answer.text, status, answer.refusal)
+        answer.message = message_item(
+            answer.ids.new("msg"),
+            answer.text,
+            status,
+            answer.refusal,
+            phase=answer.model.family.message_phase,
+        )
     settings: dict[str, object] = {"text_model": answer.model.id}
     if answer.function_call is not None:
         settings["function_call"] = answer.function_call["name"]

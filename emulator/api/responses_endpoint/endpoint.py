@@ -98,7 +98,9 @@ async def create_response(call: Call) -> Response | EventStream:
         apply_script(script, answer, body)
     answer.response_id = ids.new("resp")
     answer.input_items = turn.items
-    if model.reasoning and answer.reasoning is None:
+    # A turn that hands function outputs back goes on from the reasoning passed back with
+    # them: no new reasoning item (recorded: pydantic-ai's cassettes, gpt-5, 2025-10).
+    if model.reasoning and answer.reasoning is None and not turn.function_outputs:
         answer.reasoning = reasoning_item(ids, body)
     job: PromptedJob | None = None
     if tool is not None:

@@ -86,7 +86,7 @@ def _message_events(
         "logprobs": [],
         "text": "",
     }
-    added = message_item(str(message_id), "", status="in_progress")
+    added = message_item(str(message_id), "", status="in_progress", phase="phase" in message)
     made: list[dict[str, object]] = [
         {"type": "response.output_item.added", "output_index": index, "item": added}
     ]

@@ -3,6 +3,7 @@ documented rule), and the Images API request the call becomes for the tool's ima
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -65,6 +66,8 @@ def decide(
       called; the forced image tool (``{"type": "image_generation"}``) draws.
     - A turn that passes function outputs back ends: the image if it asks for a picture,
       else text.
+    - An input that names a function tool calls it first, even when it asks for a picture
+      ("an image of the animal returned by the get_animal tool": recorded).
     - A picture request (a word of ``PICTURE_WORDS``, an input image, or any instruction in a
       conversation that holds an earlier image) draws when the image tool is offered.
     - ``"required"``: else the function sharing the most words with the input (the first on
@@ -96,6 +99,9 @@ def decide(
     )
     if turn.function_outputs:  # the functions have answered: the turn ends
         return IMAGE if picture else TEXT
+    named = named_function(functions, turn.text)
+    if named is not None and choice != "none":  # the picture waits for what it names
+        return Decision("function", named)
     if picture:
         return IMAGE
     best, shared = best_match(functions, turn.text)
@@ -104,6 +110,13 @@ def decide(
             return Decision("function", best)
         return IMAGE if may_draw else TEXT
     return Decision("function", best) if best is not None and shared > 0 else TEXT
+
+
+def named_function(functions: list[Function], text: str) -> Function | None:
+    """The first function tool whose name the input says as a word."""
+    return next(
+        (f for f in functions if re.search(rf"(?<!\w){re.escape(f.name)}(?!\w)", text)), None
+    )
 
 
 # --- the call: an Images API request for the tool's image model ------------------------------
