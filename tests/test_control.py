@@ -275,6 +275,25 @@ def test_refusal_words(client: openai.OpenAI) -> None:
     assert "include the request ID req_" in again.value.message
 
 
+@pytest.mark.parametrize(("as_of", "details"), [("2026-09-19", False), ("2026-09-20", True)])
+def test_a_gpt_image_refusal_has_moderation_details_from_its_day(as_of: str, details: bool) -> None:
+    sdk = openai_client(create_app(latest(refusal_words="taboo")), max_retries=0)
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk.images.generate(
+            model="gpt-image-1", prompt="taboo", extra_headers={"x-emulator-as-of": as_of}
+        )
+    error = caught.value.body
+    assert isinstance(error, dict) and error["code"] == "moderation_blocked"
+    assert list(error)[:4] == ["message", "type", "param", "code"]
+    if details:
+        assert error["moderation_details"] == {
+            "moderation_stage": "input",
+            "categories": ["sexual"],
+        }
+    else:
+        assert "moderation_details" not in error
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -375,7 +375,9 @@ async def admit(call: Call, job: ImageJob) -> None:
             raise faults.fault_error(fault, job.model, entry.request_id)
     words = emulator.config.refusal_word_list
     if prompt and any(word in prompt.lower() for word in words):
-        raise errors.safety_refusal(job.model.dall_e_wording, entry.request_id)
+        raise errors.safety_refusal(
+            job.model.dall_e_wording, entry.request_id, job.model.moderation_details
+        )
     factor = emulator.config.latency_factor
     if factor > 0:
         quality = job.quality if isinstance(job, PromptedJob) else "standard"

@@ -211,6 +211,11 @@ BATCH_IMAGE_ENDPOINTS_FROM = _day("2026-02-10")
 
 # The Responses API's answer as recorded exchanges show it by date (docs/responses-api.md):
 # the first recorded day of each shape, the cut-over at it inferred.
+def _without_moderation_details(draft: Draft) -> None:
+    for spec in {id(s): s for s in draft.models.values()}.values():
+        draft.update_model(spec.id, lambda model: replace(model, moderation_details=False))
+
+
 RESPONSES_SOURCE = "recorded Responses exchanges of public projects' suites (docs/responses-api.md)"
 
 # --- the table ------------------------------------------------------------------------------
@@ -243,6 +248,14 @@ CHANGES: tuple[Change, ...] = (
         before=lambda draft: draft.responses_unsent(
             "completed_at", "frequency_penalty", "presence_penalty"
         ),
+    ),
+    Change(
+        _day("2026-09-20"),
+        "A GPT image model's moderation_blocked refusal carries moderation_details "
+        "{moderation_stage, categories}",
+        "docs/contract.md §9.1 and §9.2 row 21 (the capture in ucx0204/CarrotMangaTranslator#123, "
+        "2026-09-20; the first day it was sent is inferred)",
+        before=_without_moderation_details,
     ),
     Change(
         _day("2026-09-01"),

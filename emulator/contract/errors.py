@@ -24,6 +24,8 @@ class APIError(Exception):
     param: str | None = None
     code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Keys some errors add after ``code`` (``moderation_details`` of a safety refusal).
+    extra: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code or self.type}: {self.message}"
@@ -37,6 +39,7 @@ class APIError(Exception):
             "param": self.param,
             "code": self.code,
         }
+        error |= self.extra
         if alphabetical:
             error = dict(sorted(error.items()))
         return {"error": error}
@@ -689,8 +692,12 @@ def unverified_organization(model: str) -> APIError:
     )
 
 
-def safety_refusal(dall_e_wording: bool, request_id: str) -> APIError:
-    """The safety system's refusal: DALL·E and GPT image models word it differently."""
+def safety_refusal(
+    dall_e_wording: bool, request_id: str, details: bool = False, stage: str = "input"
+) -> APIError:
+    """The safety system's refusal: DALL·E and GPT image models word it differently; from
+    2026-09-20 a GPT image model's adds ``moderation_details`` (``details``: the stage that
+    refused, input or output, and the categories; docs/contract.md §9.1, §9.2 row 21)."""
     if dall_e_wording:
         return APIError(
             400,
@@ -705,6 +712,11 @@ def safety_refusal(dall_e_wording: bool, request_id: str) -> APIError:
         "safety_violations=[sexual].",
         type="image_generation_user_error",
         code="moderation_blocked",
+        extra=(
+            {"moderation_details": {"moderation_stage": stage, "categories": ["sexual"]}}
+            if details
+            else {}
+        ),
     )
 
 

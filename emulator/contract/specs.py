@@ -194,6 +194,9 @@ class ModelSpec:
     # Answers carry the resolved background, output_format, quality and size at the top
     # level (gpt-image-1 from 2025-06-03 on; contract §14.3).
     reports_settings: bool = True
+    # A GPT image model's moderation_blocked refusal carries ``moderation_details`` (its
+    # stage and categories) from 2026-09-20 (docs/contract.md §9.1; the era sets it off before).
+    moderation_details: bool = True
     # Fixed text tokens the API adds to each prompt (contract §14.1).
     prompt_token_overhead: int = 6
     revised_prompt: bool = False

@@ -231,5 +231,5 @@ def fault_error(fault: Fault, model: ModelSpec, request_id: str) -> APIError:
     if fault.kind == "unverified_organization":
         return errors.unverified_organization(model.id)
     if fault.kind == "content_policy":
-        return errors.safety_refusal(dall_e_wording, request_id)
+        return errors.safety_refusal(dall_e_wording, request_id, model.moderation_details)
     raise ValueError(f"{fault.kind} is not an error fault")
