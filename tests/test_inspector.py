@@ -387,3 +387,43 @@ def test_the_layout_at_1280_with_the_panel_open(browser: Any, server: EmulatorSe
     )
     assert errors == []  # no favicon 404, no script error
     page.close()
+
+
+def test_background_state_scripted_turns_and_function_calls_are_shown(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer
+) -> None:
+    weather = {
+        "type": "function",
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    }
+    server.emulator.clock.freeze()
+    try:
+        held = sdk.responses.create(
+            model="gpt-5.4",
+            input="Draw a slow lighthouse",
+            tools=[{"type": "image_generation", "quality": "low"}],
+            background=True,
+            extra_headers={"x-emulator-background-delay-seconds": "60"},
+        )
+        assert held.status == "queued"
+        rows(page, 1)
+        page.wait_for_function(
+            "document.querySelector('#rows tr .background-state')?.textContent === 'queued'"
+        )
+        sdk.responses.cancel(held.id)
+        page.wait_for_function(
+            "document.querySelector('#rows tr .background-state')?.textContent === 'cancelled'"
+        )
+    finally:
+        server.emulator.clock.unfreeze()
+    server.emulator.script_turn(
+        kind="function_call", name="get_weather", arguments={"city": "Lima"}, match="weather"
+    )
+    called = sdk.responses.create(model="gpt-5.4", input="weather please", tools=[weather])
+    assert called.output[0].type == "function_call"
+    page.wait_for_function("document.querySelectorAll('#rows tr').length >= 3")
+    page.click("#rows tr:first-child")  # the newest first
+    page.wait_for_selector("#detail-script")
+    assert page.inner_text("#detail-function") == "get_weather"
+    assert "function_call" in page.inner_text("#detail-script")

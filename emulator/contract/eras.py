@@ -209,6 +209,7 @@ def _responses_before_2026_09(draft: Draft) -> None:
 # The day the Batch API took image lines (its refusal before names it).
 BATCH_IMAGE_ENDPOINTS_FROM = _day("2026-02-10")
 
+
 # The Responses API's answer as recorded exchanges show it by date (docs/responses-api.md):
 # the first recorded day of each shape, the cut-over at it inferred.
 def _without_moderation_details(draft: Draft) -> None:

@@ -196,7 +196,10 @@ async def cancel_response(call: Call) -> Response:
     if run is None:
         _stored(call)  # 404 when there is no such response
         raise errors.cancel_not_background()
-    return json_response(background.cancelled(run))
+    body = background.cancelled(run)
+    if run.entry is not None:  # the inspector's row of the create call says cancelled
+        call.emulator.journal.touch(run.entry)
+    return json_response(body)
 
 
 async def delete_response(call: Call) -> Response:
