@@ -313,7 +313,12 @@ def test_text_format_is_echoed_and_rate_limit_headers_count_down(sdk: openai.Ope
     remaining = int(first["x-ratelimit-remaining-requests"])
     assert int(again.headers["x-ratelimit-remaining-requests"]) == remaining - 2
     assert first["x-ratelimit-reset-requests"].endswith("ms")
-    for name in ("limit-tokens", "remaining-tokens", "reset-tokens"):
-        assert first[f"x-ratelimit-{name}"]
+    # As recorded: 765 tokens for the one input message, a reset under a millisecond "0s";
+    # a retrieve spends a request and no tokens.
+    limit = int(first["x-ratelimit-limit-tokens"])
+    assert (limit, first["x-ratelimit-limit-requests"]) == (150_000_000, "30000")
+    spent = limit - int(again.headers["x-ratelimit-remaining-tokens"])
+    assert spent == 765 * 2  # this create and the json_object one
+    assert first["x-ratelimit-reset-tokens"] == "0s"
     images = sdk.images.with_raw_response.generate(model="gpt-image-2", prompt="x", quality="low")
     assert not any(h.startswith("x-ratelimit") for h in images.headers)  # the Images API: none

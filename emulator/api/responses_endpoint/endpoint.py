@@ -13,6 +13,7 @@ from ...contract import errors
 from ...contract import responses_api as api
 from ...contract.validation import check_params
 from ...jobs.base import PromptedJob
+from ...testdouble.rate_limits import estimated_tokens
 from ...testdouble.stores import BackgroundRun, StoredResponse
 from ...transport.wire import json_response
 from ..image_refs import Sources, reference_parts, resolve
@@ -221,19 +222,15 @@ Handler = Callable[[Call], Awaitable[Response | EventStream]]
 
 def _with_rate_limit_headers(answer: Handler) -> Handler:
     """Every answer of the Responses API carries its ``x-ratelimit-*`` headers (recordings),
-    counted for the caller's key. The tokens counted are the journal's usage (the tool's
-    image) when the answer has one by then; a stream's or background run's come later and
-    are not counted."""
+    counted for the caller's key: a create spends its input messages' estimate
+    (``rate_limits.estimated_tokens``), a retrieve, cancel or delete a request only."""
 
     async def answered(call: Call) -> Response | EventStream:
         reply = await answer(call)
         _, _, key = call.request.headers.get("authorization", "").partition(" ")
-        tokens = call.entry.usage or {}
-        spent = tokens.get("input_tokens") if isinstance(tokens, dict) else None
+        spent = estimated_tokens(call.body) if call.request.method == "POST" else 0
         reply.headers.update(
-            call.emulator.rate_limits.headers(
-                key.strip(), spent if isinstance(spent, int) else 0, call.emulator.clock.now()
-            )
+            call.emulator.rate_limits.headers(key.strip(), spent, call.emulator.clock.now())
         )
         return reply
 
