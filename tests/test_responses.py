@@ -148,8 +148,12 @@ def test_the_answer_s_keys_and_usage(http: TestClient) -> None:
     # The 5.x models' message says its phase (recorded; its place last is inferred).
     assert list(answer["output"][1]) == ["id", "type", "status", "content", "role", "phase"]
     assert answer["output"][1]["phase"] == "final_answer"
-    # gpt-5.4-mini's defaults as recorded (2026-03): no reasoning effort, top_p 0.98.
-    assert answer["reasoning"] == {"effort": "none", "summary": None}
+    # gpt-5.4-mini's defaults as recorded: no reasoning effort, top_p 0.98, its reasoning
+    # context and mode (2026-06 on), the prompt cache kept a day (2026-06-30 on).
+    assert answer["reasoning"] == {
+        "context": "current_turn", "effort": "none", "mode": "standard", "summary": None
+    }  # fmt: skip
+    assert answer["prompt_cache_retention"] == "24h"
     assert answer["top_p"] == 0.98 and answer["temperature"] == 1.0
     usage = answer["usage"]
     assert usage["input_tokens"] == count_tokens("Draw a kite") + 3200  # the tool's prompt
@@ -562,3 +566,37 @@ def test_the_tools_echo_names_the_default_model_when_no_call_is_made(http: TestC
     ).json()
     assert [item["type"] for item in answer["output"]] == ["message"]
     assert answer["tools"][0]["model"] == "gpt-image-2.6-sunburst"
+
+
+@pytest.mark.parametrize(
+    ("model", "as_of", "retention", "reasoning"),
+    [
+        ("gpt-5.4", "2026-04-16", None, {"effort": "none", "summary": None}),
+        ("gpt-5.4", "2026-05-11", "in_memory", {"effort": "none", "summary": None}),
+        ("gpt-5.5", "2026-05-11", "24h", {"effort": "medium", "summary": None}),
+        ("gpt-5.4", "2026-07-20", "24h",
+         {"context": "current_turn", "effort": "none", "mode": "standard", "summary": None}),
+        ("gpt-5.6-sol", "2026-07-24", "24h",
+         {"context": "all_turns", "effort": "medium", "mode": "standard", "summary": None}),
+        ("gpt-5", "2026-07-21", "in_memory",
+         {"context": "current_turn", "effort": "medium", "mode": "standard", "summary": None}),
+    ],
+)  # fmt: skip
+def test_cache_retention_and_reasoning_as_recorded_by_day(
+    http: TestClient, model: str, as_of: str, retention: str | None, reasoning: dict[str, Any]
+) -> None:
+    answer = http.post(
+        "/v1/responses",
+        json={"model": model, "input": "hello"},
+        headers={"x-emulator-as-of": as_of},
+    ).json()
+    assert answer["prompt_cache_retention"] == retention
+    assert answer["reasoning"] == reasoning
+    asked = http.post(
+        "/v1/responses",
+        json={"model": model, "input": "hello", "prompt_cache_retention": "24h",
+              "reasoning": {"effort": "low", "context": "all_turns"}},
+        headers={"x-emulator-as-of": "2026-07-24"},
+    ).json()  # fmt: skip
+    assert asked["prompt_cache_retention"] == "24h"
+    assert asked["reasoning"]["context"] == "all_turns" and asked["reasoning"]["effort"] == "low"

@@ -251,6 +251,28 @@ CHANGES: tuple[Change, ...] = (
         ),
     ),
     Change(
+        _day("2026-04-27"),
+        "Responses answers name the prompt cache retention used (in_memory; 24h for gpt-5.5) "
+        "where they said null",
+        "pydantic-ai's cassettes: null to 2026-04-16, named from 2026-04-27 "
+        "(docs/responses-api.md)",
+        before=lambda draft: draft.update_responses(cache_retention_named=False),
+    ),
+    Change(
+        _day("2026-06-09"),
+        "Responses answers' reasoning carries context (current_turn or all_turns) and mode",
+        "pydantic-ai's cassettes: absent to 2026-05-19, sent from 2026-06-09 "
+        "(docs/responses-api.md)",
+        before=lambda draft: draft.update_responses(reasoning_context=False),
+    ),
+    Change(
+        _day("2026-06-30"),
+        "gpt-5.1, 5.2 and 5.4 keep the prompt cache 24h (in_memory before)",
+        "pydantic-ai's cassettes: gpt-5.4 in_memory to 2026-05-11, gpt-5.2 24h on 2026-06-30, "
+        "gpt-5.4 24h from 2026-07-20 (docs/responses-api.md)",
+        before=lambda draft: draft.update_responses(day_long_cache=frozenset({"gpt-5.5"})),
+    ),
+    Change(
         _day("2026-09-20"),
         "A GPT image model's moderation_blocked refusal carries moderation_details "
         "{moderation_stage, categories}",

@@ -303,6 +303,11 @@ class ResponsesRules:
     call_has_action: bool = True  # image_generation_call items carry ``action``
     cache_write_tokens: bool = True  # usage.input_tokens_details.cache_write_tokens, first
     sorted_event_keys: bool = True  # stream events: type, the rest sorted, sequence_number
+    # ``prompt_cache_retention`` says the retention the model used when the request left it
+    # out: "in_memory", or "24h" for these text families (``TextFamily.name``); null before.
+    cache_retention_named: bool = True
+    day_long_cache: frozenset[str] = frozenset({"gpt-5.x", "gpt-5.5"})
+    reasoning_context: bool = True  # ``reasoning`` echoes ``context`` and ``mode``
 
 
 @dataclass(frozen=True)

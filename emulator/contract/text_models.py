@@ -52,6 +52,10 @@ class TextFamily:
     # The assistant message says which ``phase`` it is ("final_answer"), as the 5.x models'
     # recorded messages do (pydantic-ai's cassettes, 2026-03 and 2026-04).
     message_phase: bool = False
+    # How much earlier turns' reasoning a turn sees when the request says ``auto`` or nothing
+    # (recorded from 2026-06: gpt-5, gpt-5-mini, o3, gpt-5.2, gpt-5.4 "current_turn"; gpt-5.5
+    # and gpt-5.6-sol "all_turns").
+    reasoning_context: str = "current_turn"
 
 
 GPT_4O = TextFamily("gpt-4o", reasoning=False)
@@ -60,12 +64,13 @@ O_SERIES = TextFamily("o-series", reasoning=True, reasoning_tokens=64, default_e
 GPT_5 = TextFamily("gpt-5", reasoning=True, reasoning_tokens=64, default_effort="medium")
 # The 5.x models reason only when asked (reasoning.effort), as gpt-5.4 answered (recorded);
 # the 6.x models are taken to do the same (inferred: no recording yet).
-# gpt-5.1, gpt-5.2 and the 5.6 models are taken to answer as gpt-5.4 does (inferred); the 6.x
+# gpt-5.1 and gpt-5.2 are taken to answer as gpt-5.4 does (inferred); the 6.x
 # models keep the plain defaults until a recording shows theirs.
 GPT_5_X = TextFamily(
     "gpt-5.x", reasoning=False, default_effort="none", default_top_p=0.98, message_phase=True
 )
-GPT_5_5 = replace(GPT_5_X, name="gpt-5.5", default_effort="medium")
+# gpt-5.5 and the 5.6 models: effort medium (recorded for gpt-5.5 2026-04 and gpt-5.6-sol 2026-07).
+GPT_5_5 = replace(GPT_5_X, name="gpt-5.5", default_effort="medium", reasoning_context="all_turns")
 GPT_6 = TextFamily("gpt-6", reasoning=False)
 
 
@@ -274,9 +279,9 @@ TEXT_MODEL_LIST: tuple[TextModel, ...] = (
     ),
     # The SDK listed gpt-5.5 on 2026-08-03; its snapshot names 2026-04-23.
     _model("gpt-5.5", GPT_5_5, "2026-04-23", SNAPSHOT, "gpt-5.5-2026-04-23"),
-    _model("gpt-5.6-sol", GPT_5_X, "2026-07-09"),  # SDK 2.45.0
-    _model("gpt-5.6-terra", GPT_5_X, "2026-07-09"),  # SDK 2.45.0
-    _model("gpt-5.6-luna", GPT_5_X, "2026-07-09"),  # SDK 2.45.0
+    _model("gpt-5.6-sol", GPT_5_5, "2026-07-09"),  # SDK 2.45.0
+    _model("gpt-5.6-terra", GPT_5_5, "2026-07-09"),  # SDK 2.45.0
+    _model("gpt-5.6-luna", GPT_5_5, "2026-07-09"),  # SDK 2.45.0
     _model("gpt-6-astra", GPT_6, "2026-09-03"),  # SDK 3.8.0
     _model("gpt-6-sol", GPT_6, "2026-09-22"),  # SDK 3.18.0
     _model("gpt-6-luna", GPT_6, "2026-09-22"),  # SDK 3.18.0

@@ -185,8 +185,8 @@ def response_object(
         "presence_penalty": 0.0,
         "previous_response_id": body.get("previous_response_id"),
         "prompt_cache_key": body.get("prompt_cache_key"),
-        "prompt_cache_retention": body.get("prompt_cache_retention"),
-        "reasoning": reasoning_echo(body, answer.model),
+        "prompt_cache_retention": cache_retention(body, answer.model, rules),
+        "reasoning": reasoning_echo(body, answer.model, rules),
         "safety_identifier": body.get("safety_identifier"),
         # A background response says "auto" unless it completed (recordings).
         "service_tier": "auto" if answer.background and status != "completed" else "default",
@@ -206,14 +206,32 @@ def response_object(
     return {key: values[key] for key in api.response_keys(rules)}
 
 
-def reasoning_echo(body: Mapping[str, object], model: api.TextModel) -> dict[str, object]:
-    """The request's reasoning settings, the model family's default effort where unset."""
+def reasoning_echo(
+    body: Mapping[str, object], model: api.TextModel, rules: ResponsesRules
+) -> dict[str, object]:
+    """The request's reasoning settings, the model family's defaults where unset (``context:
+    auto`` resolved); ``context`` and ``mode`` from their day (keys in the order of the
+    recordings' YAML, which sorts them: inferred)."""
     asked = body.get("reasoning")
     asked = asked if isinstance(asked, dict) else {}
-    return {
-        "effort": asked.get("effort", model.family.default_effort),
-        "summary": asked.get("summary"),
-    }
+    echoed: dict[str, object] = {}
+    if rules.reasoning_context:
+        context = asked.get("context", "auto")
+        echoed["context"] = model.family.reasoning_context if context == "auto" else context
+    echoed["effort"] = asked.get("effort", model.family.default_effort)
+    if rules.reasoning_context:
+        echoed["mode"] = asked.get("mode", "standard")
+    echoed["summary"] = asked.get("summary")
+    return echoed
+
+
+def cache_retention(
+    body: Mapping[str, object], model: api.TextModel, rules: ResponsesRules
+) -> object:
+    """The retention asked, else the one the model used once answers named it."""
+    if "prompt_cache_retention" in body or not rules.cache_retention_named:
+        return body.get("prompt_cache_retention")
+    return "24h" if model.family.name in rules.day_long_cache else "in_memory"
 
 
 def failed_object(answer: Answer, created_at: int, refusal: APIError) -> dict[str, object]:
