@@ -180,3 +180,23 @@ def test_a_reset_stops_a_held_response(sdk: openai.OpenAI, server: EmulatorServe
     assert run.task is not None and run.task.done()
     with pytest.raises(openai.NotFoundError):
         sdk.responses.retrieve(created.id)
+
+
+def test_faults_reach_the_background_work(sdk: openai.OpenAI, server: EmulatorServer) -> None:
+    draw = [{"type": "image_generation", "quality": "low"}]
+    server.emulator.fail_next("server_error", endpoint="responses")
+    broken = sdk.responses.create(model=TEXT, input="Draw a kite", tools=draw, background=True)
+    assert broken.status == "queued"  # the create was answered; the work breaks later
+    failed = polled(sdk, broken.id)
+    assert failed.status == "failed" and failed.output == []
+    assert failed.error is not None and failed.error.code == "server_error"
+    server.emulator.fail_next("content_policy", endpoint="responses")
+    refused = sdk.responses.create(model=TEXT, input="Draw a kite", tools=draw, background=True)
+    assert polled(sdk, refused.id).error.code == "image_content_policy_violation"
+    server.emulator.fail_next("rate_limit", endpoint="responses")
+    with pytest.raises(openai.RateLimitError):  # a 429 still refuses the create itself
+        sdk.with_options(max_retries=0).responses.create(
+            model=TEXT, input="Draw a kite", tools=draw, background=True
+        )
+    faults = [e.fault for e in server.emulator.journal.entries() if e.fault]
+    assert faults == ["server_error", "content_policy", "rate_limit"]

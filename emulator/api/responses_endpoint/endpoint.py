@@ -138,11 +138,16 @@ async def create_response(call: Call) -> Response | EventStream:
         try:
             await admit(call, planned)
         except errors.APIError as refused:
-            if refused.code not in errors.SAFETY_CODES:
+            if refused.code in errors.SAFETY_CODES:
+                # The safety system refused the image: the response fails, as the SDK's
+                # ResponseError code says (inferred: no recorded refusal of the tool exists).
+                answer.failure = errors.image_refusal_of_response(refused)
+            elif in_background and refused.status >= 500:
+                # Queued work that breaks fails the response the create already answered
+                # (a ResponseError ``server_error``); a 429 still refuses the create itself.
+                answer.failure = {"code": "server_error", "message": refused.message}
+            else:
                 raise
-            # The safety system refused the image: the response fails, as the SDK's
-            # ResponseError code says (inferred: no recorded refusal of the tool exists).
-            answer.failure = errors.image_refusal_of_response(refused)
         else:
             job = planned
             answer.text = api.CAPTION
