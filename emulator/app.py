@@ -33,11 +33,13 @@ from .api.model_listing import MODELS
 from .api.pipeline import ApiEndpoint, handle
 from .api.responses_endpoint import RESPONSES
 from .api.variations import VARIATIONS
+from .api.webhook_endpoints import WEBHOOK_ENDPOINTS, WEBHOOK_EVENT_TYPES
 from .config import Config
 from .contract import added_models, errors, tokenizer
 from .contract.added_models import AddedModel
 from .contract.catalog import CATALOG
 from .contract.specs import MiB
+from .contract.webhook_events import SENT
 from .jobs.workers import RenderWorkers
 from .testdouble import control
 from .testdouble.clock import Clock
@@ -46,7 +48,9 @@ from .testdouble.journal import Journal, JournalImages
 from .testdouble.recording import Recordings
 from .testdouble.state import Emulator, emulator_of
 from .testdouble.stores import FileStore, ImageStore, ResponseStore
+from .testdouble.webhook_sender import WebhookSender
 from .transport.cors import Cors
+from .transport.webhook_signature import new_secret
 from .transport.wire import ApiHeaders, Stamped, error_response, start_request
 from .ui import inspector
 
@@ -142,6 +146,9 @@ def _routes() -> list[Route]:
             routes.append(ApiRoute(f"{prefix}/responses{suffix}", endpoint, method))
         for (suffix, method), endpoint in BATCHES.items():
             routes.append(ApiRoute(f"{prefix}/batches{suffix}", endpoint, method))
+        for (suffix, method), endpoint in WEBHOOK_ENDPOINTS.items():
+            routes.append(ApiRoute(f"{prefix}/webhook_endpoints{suffix}", endpoint, method))
+        routes.append(ApiRoute(f"{prefix}/webhook_event_types", WEBHOOK_EVENT_TYPES, "GET"))
     return routes
 
 
@@ -190,6 +197,22 @@ def added_models_of(config: Config) -> list[AddedModel]:
     return models
 
 
+def _start_webhooks(emulator: Emulator, config: Config) -> None:
+    """The sender, and the ``--webhook-url`` endpoints (with the secret made when none was
+    given: the start-up line and ``GET /_emulator/config`` show it)."""
+    emulator.webhooks.sender = WebhookSender(
+        config.webhook_attempts, config.webhook_retry_seconds, config.webhook_timeout_seconds
+    )
+    urls = config.webhook_url_list
+    if urls and not config.webhook_secret:
+        emulator.config = config = config.with_overrides(webhook_secret=new_secret())
+    for number, url in enumerate(urls, 1):
+        emulator.webhooks.add(
+            f"--webhook-url {number}", url, list(SENT), int(emulator.clock.now()),
+            secret=config.webhook_secret, from_flag=True,
+        )  # fmt: skip
+
+
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> EmulatorApp:
     """The emulator as an ASGI app; its state is ``app.state.emulator`` (an ``Emulator``)."""
     config = config or Config()
@@ -206,6 +229,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
         recordings=recordings_of(config),
     )
     emulator._set_added(added_models_of(config))
+    _start_webhooks(emulator, config)
 
     # Render workers run for a served app's lifetime (none in-process: tests, the plugin).
     workers = RenderWorkers(config.render_workers) if config.render_workers > 0 else None

@@ -21,6 +21,7 @@ from .app import added_models_of, create_app
 from .config import OPTIONS, Config
 from .contract.dates import LATEST, TODAY, AsOf, today
 from .transport.header_timeout import with_header_timeout
+from .transport.webhook_signature import new_secret
 
 
 def parser() -> argparse.ArgumentParser:
@@ -98,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             else ("a request no recording matches is emulated")
         )
         print(f"replaying {config.replay} ({strict})")
+    if config.webhook_url_list:
+        if not config.webhook_secret:  # made here, so that the banner can show it
+            config = config.with_overrides(webhook_secret=new_secret())
+        urls = ", ".join(config.webhook_url_list)
+        print(f"webhooks to {urls}, signed with {config.webhook_secret}")
     sys.stdout.flush()
     config = served(config)
     server = uvicorn.Server(

@@ -125,6 +125,26 @@ class Config:
         "seconds (in the emulator's clock) a background response stays queued; 0: it starts "
         "at once (per response: header x-emulator-background-delay-seconds)",
     )
+    webhook_url: str = _option(
+        "",
+        "send webhook events (batch.completed, response.completed, …) to this URL, in every "
+        "namespace; repeat the flag or separate URLs with commas",
+        repeatable=True,
+    )
+    webhook_secret: str = _option(
+        "",
+        "the whsec_… secret the --webhook-url deliveries are signed with; empty: one is made "
+        "and shown at start-up and in GET /_emulator/config",
+    )
+    webhook_attempts: int = _option(
+        5,
+        "attempts per webhook delivery before it is given up (a non-2xx answer, a refused "
+        "connection or a timeout is retried with the same webhook-id)",
+    )
+    webhook_retry_seconds: float = _option(
+        1.0, "wait before a delivery's first retry; each later one waits twice as long"
+    )
+    webhook_timeout_seconds: float = _option(10.0, "how long a receiver has to answer one delivery")
     namespace_by_key: bool = _option(
         False,
         "keep journal, faults, clock, images, files and responses apart per API key (as the "
@@ -174,6 +194,10 @@ class Config:
             for origin in self.control_origins.split(",")
             if origin.strip()
         )
+
+    @property
+    def webhook_url_list(self) -> tuple[str, ...]:
+        return tuple(url.strip() for url in self.webhook_url.split(",") if url.strip())
 
     @property
     def refusal_word_list(self) -> tuple[str, ...]:

@@ -280,6 +280,26 @@ def images_client(images_emulator: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def images_webhooks(images_emulator: Any) -> Iterator[Any]:
+    """A receiver on a loopback port, registered as a webhook endpoint of the test's
+    namespace for every event the emulator sends: ``.url``, ``.secret``, ``.statuses`` (answers
+    to give, then 200), ``.wait_for(n)`` (raw deliveries) and ``.verified(n)`` (events, their
+    signatures checked)."""
+    from .contract.webhook_events import SENT
+    from .testdouble.webhook_receiver import receiver
+
+    client = images_emulator.client(max_retries=0)
+    with receiver() as hooks:
+        made = client.webhooks.create(name="images_webhooks", url=hooks.url, event_types=list(SENT))
+        hooks.secret = made.signing_secret
+        try:
+            yield hooks
+        finally:
+            client.webhooks.delete(made.id)
+            client.close()
+
+
+@pytest.fixture
 def images_emulator_app(pytestconfig: pytest.Config) -> Any:
     """A fresh emulator app with no port (the session's options), for in-process clients."""
     from .app import create_app

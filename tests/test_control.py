@@ -36,7 +36,7 @@ def test_openapi_document_describes_every_route(raw: TestClient) -> None:
     document = raw.get("/_emulator/openapi.json").json()
     assert document["openapi"].startswith("3.")
     names = ("health", "version", "config", "reset", "clock", "journal", "faults", "eras")
-    names += ("tool-calls", "models", "as-of", "turns")
+    names += ("tool-calls", "models", "as-of", "turns", "webhooks", "webhooks/faults")
     inspector = ("", "journal/stream", "journal-images/{sha256}", "prices", "settings")
     assert set(document["paths"]) == {f"/_emulator/{name}" for name in (*names, *inspector)}
 

@@ -427,3 +427,22 @@ def test_background_state_scripted_turns_and_function_calls_are_shown(
     page.wait_for_selector("#detail-script")
     assert page.inner_text("#detail-function") == "get_weather"
     assert "function_call" in page.inner_text("#detail-script")
+
+
+def test_webhook_deliveries_are_listed(
+    page: Any, sdk: openai.OpenAI, server: EmulatorServer
+) -> None:
+    from emulator.testdouble.webhook_receiver import receiver
+
+    with receiver([500]) as hooks:
+        sdk.webhooks.create(name="page", url=hooks.url, event_types=["response.completed"])
+        made = sdk.responses.create(model="gpt-5.4", input="x", background=True)
+        hooks.wait_for(2)  # the 500, then the retry
+        page.click("#webhooks summary")
+        state = "document.querySelector('#webhook-rows tr td:nth-child(4)')?.textContent"
+        page.wait_for_function(f"{state} === 'delivered'", timeout=10_000)
+        cells = page.eval_on_selector_all(
+            "#webhook-rows tr", "trs => trs.map(tr => [...tr.cells].map(td => td.textContent))"
+        )
+        assert cells[0][:2] == ["response.completed", made.id]
+        assert cells[0][4] == "500, 200"

@@ -70,6 +70,15 @@ def test_a_scripted_turn_from_the_marker(images_emulator, images_client):
     images_emulator.emulator.script_turn("refusal", text="No.")
     refused = images_client.responses.create(model="gpt-5.4", input="Hi")
     assert refused.output[0].content[0].refusal == "No."
+
+
+def test_a_webhook_for_a_background_response(images_webhooks, images_client):
+    made = images_client.responses.create(model="gpt-5.4", input="Hi", background=True)
+    (event,) = images_webhooks.verified(1)
+    assert (event["type"], event["data"]["id"]) == ("response.completed", made.id)
+    raw = images_webhooks.received[0]
+    told = images_client.webhooks.unwrap(raw.body, raw.headers, secret=images_webhooks.secret)
+    assert told.data.id == made.id
 """
 
 
@@ -82,7 +91,7 @@ def test_plugin_from_a_users_test_file(
     # Installed, the plugin loads by itself; from a bare checkout it is named explicitly.
     load = [] if installed() else ["-p", "emulator.pytest_plugin"]
     result = pytester.runpytest_subprocess(*load, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
 
 
 def installed() -> bool:

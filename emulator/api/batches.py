@@ -187,6 +187,9 @@ async def guarded(batch: Batch, emulator: Emulator, work: Awaitable[None]) -> No
             if ended == "failed":
                 problem = errors.batch_file_problem("server_error", None)
                 state["errors"] = {"object": "list", "data": [problem]}
+    status = batch.object["status"]
+    if status in TERMINAL:  # told by webhook: batch.completed, .failed, .expired, .cancelled
+        emulator.webhooks.emit(f"batch.{status}", batch.id, int(emulator.clock.now()))
 
 
 async def run(

@@ -857,6 +857,31 @@ def no_such_batch(batch_id: str) -> APIError:
     return APIError(404, f"No batch found with id '{batch_id}'.", param=None)
 
 
+def no_such_webhook_endpoint(endpoint_id: str) -> APIError:
+    # Inferred: worded as the batches' and responses' not-found errors are.
+    return APIError(404, f"No webhook endpoint found with id '{endpoint_id}'.", param=None)
+
+
+def webhook_url_invalid(url: str) -> APIError:
+    # Inferred wording. The API asks for HTTPS; the emulator also takes http, so that a test's
+    # receiver on loopback can be named.
+    return APIError(
+        400,
+        f"Invalid URL: '{url}'. A webhook endpoint's url must be an http(s) URL with a host.",
+        param="url",
+        code="invalid_url",
+    )
+
+
+def webhook_endpoints_full(limit: int) -> APIError:
+    # The emulator's own bound, worded so a test suite knows what to change.
+    return APIError(
+        400,
+        f"The emulator keeps at most {limit} webhook endpoints per namespace: delete one first.",
+        param=None,
+    )
+
+
 def batch_file_purpose(file_id: str, purpose: str) -> APIError:
     return APIError(
         400,

@@ -23,6 +23,7 @@ from .clock import ClockRangeError
 from .faults import Fault, ScriptQueue
 from .state import Emulator, emulator_of
 from .turns import ScriptedTurn
+from .webhooks import DeliveryFault
 
 PREFIX = "/_emulator"
 
@@ -147,6 +148,32 @@ async def turns(request: Request) -> Response:
     return await _scripted(request, queue, parse, "turns", errors.TURNS_ARE_OBJECTS)
 
 
+async def webhooks(request: Request) -> Response:
+    """The namespace's webhook endpoints (the flag's too, never a secret) and its deliveries,
+    oldest first, with every attempt."""
+    hooks = emulator_of(request).webhooks
+    endpoints = [e.public() | {"from_flag": e.from_flag} for e in hooks.all()]
+    return JSONResponse({"endpoints": endpoints, "deliveries": hooks.listing()})
+
+
+async def webhook_faults(request: Request) -> Response:
+    """What the next deliveries suffer: late, duplicated or out of order."""
+    try:
+        body = await json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
+            raise ValueError(errors.control_usage(WEBHOOK_FAULT_USAGE))
+        fault = DeliveryFault(
+            str(body["kind"]), int(body.get("count", 1)), float(body.get("seconds", 5.0))
+        )
+        emulator_of(request).webhooks.add_fault(fault)
+    except (ValueError, TypeError) as error:
+        return _bad(str(error))
+    return JSONResponse({"fault": fault.__dict__}, status_code=201)
+
+
+WEBHOOK_FAULT_USAGE = '{"kind": "late" | "duplicate" | "out_of_order", "count": 1, "seconds": 5}'
+
+
 async def eras_listing(request: Request) -> Response:
     """The table of dated changes, and what is served on a day (``?as_of=``, else the
     emulator's own setting: today unless pinned, or ``latest``)."""
@@ -250,6 +277,8 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/turns", turns, methods=["GET", "POST", "DELETE"]),
+        Route(f"{PREFIX}/webhooks", webhooks, methods=["GET"]),
+        Route(f"{PREFIX}/webhooks/faults", webhook_faults, methods=["POST"]),
         Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
         Route(f"{PREFIX}/tool-calls", tool_calls, methods=["GET", "POST"]),
         Route(f"{PREFIX}/models", models, methods=["GET", "POST"]),

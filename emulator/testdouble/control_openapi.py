@@ -144,6 +144,29 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "delete": {"summary": "Drop every scripted turn", "responses": _ok("cleared")},
             },
+            "/_emulator/webhooks": {
+                "get": {
+                    "summary": "Webhook endpoints (no secrets) and deliveries with every attempt",
+                    "responses": _ok("endpoints and deliveries"),
+                }
+            },
+            "/_emulator/webhooks/faults": {
+                "post": {
+                    "summary": "Make the next deliveries late, duplicated or out of order",
+                    "requestBody": _json_body(
+                        {
+                            "type": "object",
+                            "required": ["kind"],
+                            "properties": {
+                                "kind": {"enum": ["late", "duplicate", "out_of_order"]},
+                                "count": {"type": "integer", "minimum": 1},
+                                "seconds": {"type": "number", "minimum": 0},
+                            },
+                        }
+                    ),
+                    "responses": {"201": {"description": "queued"}},
+                }
+            },
             "/_emulator/": {
                 "get": {"summary": "The inspector page (HTML)", "responses": _ok("the page")}
             },

@@ -32,6 +32,7 @@ from .rate_limits import RateLimits
 from .recording import Recordings
 from .stores import BackgroundStore, BatchStore, FileStore, ImageStore, ResponseStore
 from .turns import ScriptedTurn, ScriptedTurns
+from .webhooks import Webhooks
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -84,6 +85,7 @@ class Emulator:
     background: BackgroundStore = field(default_factory=BackgroundStore)  # background responses
     turns: ScriptedTurns = field(default_factory=ScriptedTurns)  # the model's next turns
     rate_limits: RateLimits = field(default_factory=RateLimits)  # the Responses API's headers
+    webhooks: Webhooks = field(default_factory=Webhooks)  # endpoints, deliveries (webhooks)
     # Whether the Responses API's emulated model calls the image tool: "auto" (its rule),
     # "always" or "never" (a test forcing either; the x-emulator-tool-call header wins).
     tool_calls: str = "auto"
@@ -166,6 +168,7 @@ class Emulator:
             _dated=self._dated,
             _announced=self._announced,
             recordings=self.recordings,
+            webhooks=self.webhooks.for_namespace(),
             name=name,
             _root=self,
         )
@@ -200,6 +203,8 @@ class Emulator:
             return self._decoders
 
     def close(self) -> None:
+        if self.webhooks.sender is not None:
+            self.webhooks.sender.close()
         with self._decoders_lock:
             if self._decoders is not None:
                 self._decoders.shutdown(wait=False, cancel_futures=True)
@@ -309,6 +314,7 @@ class Emulator:
         self.faults.clear()
         self.turns.clear()
         self.rate_limits.clear()
+        self.webhooks.clear()
         self.images.clear()
         self.files.clear()
         self.responses.clear()

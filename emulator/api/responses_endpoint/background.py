@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from ...contract import errors
 from ...jobs.base import PromptedJob
 from ...testdouble.clock import asked_delay
+from ...testdouble.state import Emulator
 from ...testdouble.stores import BackgroundRun
 from ..pipeline import Call, estimated_cost
 from .answer import Answer, failed_object, response_object
@@ -62,6 +63,14 @@ async def _drive(
         call.entry.record_background(run.status)
         call.entry.record_cost(estimated_cost(call.entry, 200, call.catalog))
         call.emulator.journal.touch(call.entry)
+        if run.finished and run.status != "cancelled":  # a cancel tells its own
+            told(call.emulator, run)
+
+
+def told(emulator: Emulator, run: BackgroundRun) -> None:
+    """The webhook event of a background response that ended: response.completed, .failed,
+    .incomplete or .cancelled."""
+    emulator.webhooks.emit(f"response.{run.status}", run.id, int(emulator.clock.now()))
 
 
 def cancelled(run: BackgroundRun) -> dict[str, object]:

@@ -202,9 +202,12 @@ async def cancel_response(call: Call) -> Response:
     if run is None:
         _stored(call)  # 404 when there is no such response
         raise errors.cancel_not_background()
+    was_running = not run.finished
     body = background.cancelled(run)
     if run.entry is not None:  # the inspector's row of the create call says cancelled
         call.emulator.journal.touch(run.entry)
+    if was_running:
+        background.told(call.emulator, run)
     return json_response(body)
 
 

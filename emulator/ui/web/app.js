@@ -427,9 +427,23 @@ async function ensureAccess() {
   }
 }
 
+// Webhook deliveries happen beside the journal: read every two seconds while shown.
+async function showWebhooks() {
+  const listed = await (await fetch(withNs("webhooks"))).json();
+  const deliveries = listed.deliveries ?? [];
+  $("webhook-count").textContent = `(${deliveries.length})`;
+  $("webhook-rows").innerHTML = deliveries.slice().reverse().map((d) => `<tr class="delivery-${escapeHtml(d.state)}">
+    <td>${escapeHtml(d.type)}${d.duplicate ? " (duplicate)" : ""}</td><td>${escapeHtml(d.object_id)}</td>
+    <td title="${escapeHtml(d.url)}">${escapeHtml(d.endpoint_id)}</td><td>${escapeHtml(d.state)}</td>
+    <td>${d.attempts.map((a) => escapeHtml(a.status ?? a.error ?? "?")).join(", ")}</td>
+    <td class="code">${escapeHtml(d.id)}</td></tr>`).join("");
+}
+
 wire();
 ensureAccess().then(() => {
   showClock();
   showSettings();
   connect();
+  showWebhooks().catch(() => {});
+  setInterval(() => { if ($("webhooks").open) showWebhooks().catch(() => {}); }, 2000);
 });
