@@ -231,3 +231,25 @@ def test_scripted_delivery_faults_for_a_handler_s_idempotency(
         and "signing_secret" not in listed["endpoints"][0]
     )
     assert [d["duplicate"] for d in listed["deliveries"]] == [False, True, False, False]
+
+
+def test_the_python_and_remote_faces_of_the_controls(
+    sdk: openai.OpenAI, hooks: Receiver, server: EmulatorServer
+) -> None:
+    from emulator.testdouble.remote import RemoteEmulator
+
+    remote = RemoteEmulator(server.base_url)
+    try:
+        assert remote.webhook_fault("late", seconds=0.3)["kind"] == "late"
+        made = sdk.responses.create(model=TEXT, input="x", background=True)
+        _settled(sdk, made.id)
+        time.sleep(0.1)
+        assert hooks.received == []  # held for the 0.3 seconds asked
+        hooks.wait_for(1)
+        (delivery,) = remote.webhook_deliveries()
+        assert delivery == server.emulator.webhook_deliveries()[0]
+        assert delivery["state"] == "delivered" and delivery["object_id"] == made.id
+        with pytest.raises(ValueError):
+            server.emulator.webhook_fault("sideways")
+    finally:
+        remote.close()

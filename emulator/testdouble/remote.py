@@ -55,6 +55,14 @@ class RemoteEmulator:
     def script_turn(self, kind: str, **options: object) -> dict[str, object]:
         return dict(self._call("POST", "/turns", json={"kind": kind, **options})["turns"][0])
 
+    def webhook_deliveries(self) -> list[dict[str, object]]:
+        """The namespace's webhook deliveries, oldest first, each with its attempts."""
+        return list(self._call("GET", "/webhooks")["deliveries"])
+
+    def webhook_fault(self, kind: str, **options: object) -> dict[str, object]:
+        """The next delivery ``late``, ``duplicate`` or ``out_of_order``."""
+        return dict(self._call("POST", "/webhooks/faults", json={"kind": kind, **options})["fault"])
+
     def requests(
         self, *, endpoint: str | None = None, model: str | None = None, status: int | None = None
     ) -> list[SimpleNamespace]:

@@ -32,7 +32,7 @@ from .rate_limits import RateLimits
 from .recording import Recordings
 from .stores import BackgroundStore, BatchStore, FileStore, ImageStore, ResponseStore
 from .turns import ScriptedTurn, ScriptedTurns
-from .webhooks import Webhooks
+from .webhooks import DeliveryFault, Webhooks
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -300,6 +300,16 @@ class Emulator:
         as the control plane's turn fields (``testdouble.turns``); a ValueError says what is
         wrong."""
         return self.turns.add(ScriptedTurn.from_json({"kind": kind, **options}))
+
+    def webhook_deliveries(self) -> list[dict[str, object]]:
+        """The namespace's webhook deliveries, oldest first, each with its attempts."""
+        return self.webhooks.listing()
+
+    def webhook_fault(self, kind: str, **options: Any) -> DeliveryFault:
+        """The next delivery ``late`` (``seconds``), ``duplicate`` or ``out_of_order``."""
+        fault = DeliveryFault(kind, int(options.get("count", 1)), float(options.get("seconds", 5)))
+        self.webhooks.add_fault(fault)
+        return fault
 
     def requests(
         self, *, endpoint: str | None = None, model: str | None = None, status: int | None = None
