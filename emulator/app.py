@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
+from .api import azure_door
 from .api.batches import BATCHES
 from .api.drops import QuietDrops
 from .api.edits import EDITS
@@ -82,6 +83,9 @@ class ApiRoute(Route):
         self.api_endpoint = endpoint
 
 
+AZURE_PREFIX = "/openai/"  # Azure OpenAI's door (api.azure_door)
+
+
 class EmulatorApp(Starlette):
     """Starlette, with a short way in for the API's fixed paths.
 
@@ -99,6 +103,9 @@ class EmulatorApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = None
+        if scope["type"] == "http" and scope["path"].startswith(AZURE_PREFIX):
+            await azure_door.serve(self, scope, receive, send)  # back here on OpenAI's path
+            return
         if scope["type"] == "http":
             endpoint = self.api_paths.get((scope["method"], scope["path"]))
         if endpoint is None:

@@ -125,6 +125,13 @@ class Config:
         "seconds (in the emulator's clock) a background response stays queued; 0: it starts "
         "at once (per response: header x-emulator-background-delay-seconds)",
     )
+    azure_deployment: str = _option(
+        "",
+        "on the Azure OpenAI door, serve deployment NAME with model MODEL, NAME=MODEL (a "
+        "deployment named after a model served that day needs none); repeat the flag or "
+        "separate pairs with commas",
+        repeatable=True,
+    )
     webhook_url: str = _option(
         "",
         "send webhook events (batch.completed, response.completed, …) to this URL, in every "
@@ -194,6 +201,19 @@ class Config:
             for origin in self.control_origins.split(",")
             if origin.strip()
         )
+
+    @property
+    def azure_deployments(self) -> dict[str, str]:
+        """``azure_deployment`` as NAME to MODEL (a ValueError says what is wrong)."""
+        pairs = {}
+        for pair in (part.strip() for part in self.azure_deployment.split(",")):
+            if not pair:
+                continue
+            name, sep, model = (side.strip() for side in pair.partition("="))
+            if not sep or not name or not model:
+                raise ValueError(f"--azure-deployment takes NAME=MODEL, got {pair!r}")
+            pairs[name] = model
+        return pairs
 
     @property
     def webhook_url_list(self) -> tuple[str, ...]:

@@ -280,6 +280,24 @@ def images_client(images_emulator: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def images_azure_client(images_emulator: Any) -> Iterator[Any]:
+    """An ``openai.AzureOpenAI`` at the emulator's Azure door (the test's namespace,
+    api-version 2025-04-01-preview, retries off): deployments named after models, or mapped
+    with ``--azure-deployment`` / ``POST /_emulator/azure-deployments``."""
+    import openai
+
+    client = openai.AzureOpenAI(
+        azure_endpoint=images_emulator.base_url,
+        api_key="azure-key",
+        api_version="2025-04-01-preview",
+        default_headers=images_emulator.headers(),
+        max_retries=0,
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
 def images_webhooks(images_emulator: Any) -> Iterator[Any]:
     """A receiver on a loopback port, registered as a webhook endpoint of the test's
     namespace for every event the emulator sends: ``.url``, ``.secret``, ``.statuses`` (answers

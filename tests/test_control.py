@@ -37,6 +37,7 @@ def test_openapi_document_describes_every_route(raw: TestClient) -> None:
     assert document["openapi"].startswith("3.")
     names = ("health", "version", "config", "reset", "clock", "journal", "faults", "eras")
     names += ("tool-calls", "models", "as-of", "turns", "webhooks", "webhooks/faults")
+    names += ("azure-deployments",)
     inspector = ("", "journal/stream", "journal-images/{sha256}", "prices", "settings")
     assert set(document["paths"]) == {f"/_emulator/{name}" for name in (*names, *inspector)}
 

@@ -446,3 +446,18 @@ def test_webhook_deliveries_are_listed(
         )
         assert cells[0][:2] == ["response.completed", made.id]
         assert cells[0][4] == "500, 200"
+
+
+def test_the_azure_door_and_its_deployment_are_shown(page: Any, server: EmulatorServer) -> None:
+    azure = openai.AzureOpenAI(
+        azure_endpoint=server.base_url,
+        api_key="k",
+        api_version="2025-04-01-preview",
+        max_retries=0,
+    )
+    azure.images.generate(model="gpt-image-2", prompt="a kite", quality="low")
+    rows(page, 1)
+    assert page.inner_text("#rows tr .door") == "azure: gpt-image-2"
+    page.click("#rows tr")
+    page.wait_for_selector("#detail-deployment")
+    assert page.inner_text("#detail-deployment") == "gpt-image-2"

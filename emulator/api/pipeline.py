@@ -42,7 +42,7 @@ from ..transport.auth import authenticate
 from ..transport.body import FORM_LIMITS, FormLimits, read_json, read_upload_form
 from ..transport.multipart import Form
 from ..transport.wire import Stamped, error_response, json_response
-from . import proxy
+from . import azure_door, proxy
 from .drops import DropConnection, DroppedConnection
 from .image_urls import image_url
 from .scheduling import InFlight, rendered
@@ -134,6 +134,9 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
         now=emulator.clock.now(),
         headers=shown_headers(request),
     )
+    door = azure_door.door_of(request)
+    if door is not None:
+        entry.record_door("azure", door.route.deployment)
     if emulator.recording:  # a proxy to the upstream: its answer, unchanged
         try:
             return await proxy.record(request, emulator, entry)
@@ -154,6 +157,8 @@ async def _handle(endpoint: ApiEndpoint, request: Request) -> Stamped | Response
             raise errors.invalid_url(request.method, request.url.path)
         authenticate(request, emulator.config)
         body = await read_body(request, endpoint, catalog, emulator)
+        if door is not None:  # Azure's checks, and its deployment's model in the body
+            body = azure_door.admitted(door, request, emulator, catalog, body, entry)
         try:
             replay = recorded_reply(request, emulator, entry, body)
             call = Call(request, emulator, entry, catalog, body)

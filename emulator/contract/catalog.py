@@ -140,6 +140,7 @@ DALL_E_3 = ModelSpec(
     replacements=(("2025-11-14", "gpt-image-1 or gpt-image-1-mini"),),
     lifecycle_source=DALL_E_LIFECYCLE,
     revised_prompt=True,
+    azure_filter_blocks=True,
     latency_seconds=_frozen({"standard": 12.0, "hd": 18.0}),
     prices=dall_e_prices(
         "DALL·E 3",

@@ -882,6 +882,94 @@ def webhook_endpoints_full(limit: int) -> APIError:
     )
 
 
+# --- Azure OpenAI's door (docs/azure.md) -------------------------------------------------------
+# Azure's gateway answers with ``{"error": {"code", "message"}}`` only; these codes mark them.
+AZURE_GATEWAY_CODES = ("401", "404", "429", "DeploymentNotFound", "BadRequest",
+                       "OperationNotSupported")  # fmt: skip
+
+
+def azure_access_denied() -> APIError:
+    return APIError(
+        401,
+        "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
+        "provide a valid key for an active subscription and use a correct regional API "
+        "endpoint for your resource.",
+        code="401",
+    )
+
+
+def azure_deployment_not_found() -> APIError:
+    return APIError(
+        404,
+        "The API deployment for this resource does not exist. If you created the deployment "
+        "within the last 5 minutes, please wait a moment and try again.",
+        code="DeploymentNotFound",
+    )
+
+
+def azure_resource_not_found() -> APIError:
+    # Azure's answer to a path it does not serve, or a deployments path with no api-version.
+    return APIError(404, "Resource not found", code="404")
+
+
+def azure_version_unsupported() -> APIError:
+    return APIError(400, "API version not supported", code="BadRequest")
+
+
+def azure_model_not_on_version(model: str, version: str) -> APIError:
+    # Inferred wording: no capture of this refusal was found.
+    return APIError(
+        400,
+        f"The model {model} is not supported on API version {version}: use 2025-04-01-preview "
+        "or later.",
+        code="OperationNotSupported",
+    )
+
+
+def azure_image_deployment_missing() -> APIError:
+    # Inferred wording: sources say only that the call is a 400 without the header.
+    return APIError(
+        400,
+        "The image_generation tool needs the header x-ms-oai-image-generation-deployment "
+        "naming an image model deployment.",
+        param="tools",
+    )
+
+
+def azure_error_body(
+    status: int, error: dict[str, object], operation: str, version: str, retry_after: int
+) -> dict[str, object]:
+    """An OpenAI error body as Azure's door answers it: the gateway's own errors as
+    ``{code, message}``, a 429 in Azure's words, a DALL·E refusal with ``inner_error``, a
+    GPT image refusal pointing at Azure support."""
+    code = error.get("code")
+    if status == 401:
+        code, error = "401", azure_access_denied().body()["error"]
+    if status == 429:
+        message = (
+            f"Requests to the {operation} Operation under Azure OpenAI API version {version} "
+            "have exceeded call rate limit of your current OpenAI S0 pricing tier. Please retry "
+            f"after {retry_after} seconds. Please go here: https://aka.ms/oai/quotaincrease if "
+            "you would like to further increase the default rate limit."
+        )
+        return {"error": {"code": "429", "message": message}}
+    if code in AZURE_GATEWAY_CODES:
+        return {"error": {"code": code, "message": error.get("message")}}
+    if code == "content_policy_violation":
+        inner = {
+            "code": "ResponsibleAIPolicyViolation",
+            "content_filter_results": {"jailbreak": {"detected": False, "filtered": False}},
+        }
+        return {"error": {"code": code, "inner_error": inner, "message": error.get("message"),
+                          "type": error.get("type")}}  # fmt: skip
+    if code == "moderation_blocked":
+        message = str(error.get("message")).replace(
+            "contact us at help.openai.com", "contact us at Azure support ticket"
+        )
+        return {"error": {**error, "message": message}}
+    return {"error": error}
+
+
 def batch_file_purpose(file_id: str, purpose: str) -> APIError:
     return APIError(
         400,

@@ -200,6 +200,9 @@ class ModelSpec:
     # Fixed text tokens the API adds to each prompt (contract §14.1).
     prompt_token_overhead: int = 6
     revised_prompt: bool = False
+    # On Azure's door each item carries content and prompt filter results (DALL·E 3, as the
+    # Azure SDKs' recordings show from 2024-03; docs/azure.md).
+    azure_filter_blocks: bool = False
     input_image_tokens: ImageTokenRule | None = None
     # Input images always count as high fidelity (gpt-image-2 on: the parameter is refused).
     always_high_fidelity: bool = False
@@ -229,6 +232,11 @@ class ModelSpec:
     def dall_e_wording(self) -> bool:
         """DALL·E words its rate limits and safety refusals its own way (contract §9.2)."""
         return self.response_style == "dall-e"
+
+    @property
+    def gpt_image(self) -> bool:
+        """A GPT image model (not DALL·E): Azure serves it from 2025-04-01-preview."""
+        return not self.dall_e_wording
 
     def takes(self, param: str) -> bool:
         """Whether the model takes ``param`` on any endpoint."""

@@ -267,6 +267,21 @@ async def models(request: Request) -> Response:
     return JSONResponse({"added": [model.as_dict() for model in emulator.added_models()]})
 
 
+async def azure_deployments(request: Request) -> Response:
+    """Azure OpenAI deployments past the ones named after models: ``POST {"deployment":
+    "painter", "model": "gpt-image-2"}`` in every namespace until the next reset of the
+    default one (the ``--azure-deployment`` ones stay); ``GET`` lists them."""
+    emulator = emulator_of(request)
+    if request.method == "POST":
+        usage = '{"deployment": "painter", "model": "gpt-image-2"}'
+        try:
+            name, model = await string_fields(request, ("deployment", "model"), usage)
+            emulator.add_azure_deployment(name, model)
+        except ValueError as error:
+            return _bad(str(error))
+    return JSONResponse({"deployments": emulator.azure_deployments()})
+
+
 def routes() -> list[Route]:
     return [
         Route(f"{PREFIX}/health", health, methods=["GET"]),
@@ -282,6 +297,7 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/eras", eras_listing, methods=["GET"]),
         Route(f"{PREFIX}/tool-calls", tool_calls, methods=["GET", "POST"]),
         Route(f"{PREFIX}/models", models, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/azure-deployments", azure_deployments, methods=["GET", "POST"]),
         Route(f"{PREFIX}/as-of", as_of, methods=["GET", "POST"]),
         Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]

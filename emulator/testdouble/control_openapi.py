@@ -144,6 +144,26 @@ def document(version: str) -> dict[str, Any]:
                 },
                 "delete": {"summary": "Drop every scripted turn", "responses": _ok("cleared")},
             },
+            "/_emulator/azure-deployments": {
+                "get": {
+                    "summary": "Azure OpenAI deployments and their models",
+                    "responses": _ok("deployments"),
+                },
+                "post": {
+                    "summary": "Serve an Azure deployment name with a model",
+                    "requestBody": _json_body(
+                        {
+                            "type": "object",
+                            "required": ["deployment", "model"],
+                            "properties": {
+                                "deployment": {"type": "string"},
+                                "model": {"type": "string"},
+                            },
+                        }
+                    ),
+                    "responses": _ok("deployments"),
+                },
+            },
             "/_emulator/webhooks": {
                 "get": {
                     "summary": "Webhook endpoints (no secrets) and deliveries with every attempt",

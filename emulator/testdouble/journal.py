@@ -129,6 +129,9 @@ class Entry:
     background: str | None = None
     # Where the answer came from: "emulated", "replayed" or "recorded" (with the recording).
     origin: str = "emulated"
+    # The door it came through: "openai", or "azure" with the deployment it named.
+    door: str = "openai"
+    deployment: str | None = None
     recording: str | None = None
     status: int | None = None
     error: dict[str, object] | None = None
@@ -160,6 +163,9 @@ class Entry:
 
     def record_uploads(self, parts: Sequence[UploadedPart]) -> None:
         self.uploads = list(parts)
+
+    def record_door(self, door: str, deployment: str | None) -> None:
+        self.door, self.deployment = door, deployment
 
     def record_origin(self, origin: str, recording: str | None) -> None:
         self.origin, self.recording = origin, recording

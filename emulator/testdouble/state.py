@@ -98,6 +98,8 @@ class Emulator:
     # ``POST /_emulator/models``): kept by the default namespace, shared by all.
     _added: list[AddedModel] = field(default_factory=list, repr=False)
     _text_models: Mapping[str, TextModel] = field(default_factory=lambda: TEXT_MODELS, repr=False)
+    # Azure deployments added through the control plane (kept by the default namespace).
+    _azure_added: dict[str, str] = field(default_factory=dict, repr=False)
     _unknown_logged: set[str] = field(default_factory=set, repr=False)
     _decoders: ThreadPoolExecutor | None = field(default=None, repr=False)
     _decoders_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -229,6 +231,19 @@ class Emulator:
         """The text models that call the image tool, with the ones the user added."""
         return (self._root or self)._text_models
 
+    def azure_deployments(self) -> dict[str, str]:
+        """Azure OpenAI deployment names and their models: the options' and the added ones."""
+        root = self._root or self
+        return {**self.config.azure_deployments, **root._azure_added}
+
+    def add_azure_deployment(self, name: str, model: str) -> None:
+        """Serve Azure deployment ``name`` with ``model`` (a ValueError when it is unknown)."""
+        if model not in self.catalog.models and model not in self.text_models:
+            raise ValueError(f"{model} is not a model the emulator knows")
+        root = self._root or self
+        with root._decoders_lock:
+            root._azure_added[name] = model
+
     def added_models(self) -> list[AddedModel]:
         return list((self._root or self)._added)
 
@@ -336,6 +351,7 @@ class Emulator:
         self.as_of = self.config.as_of_setting
         if self._root is None:  # models added through the control plane go; the options' stay
             self._set_added(list(self.config.added_models))
+            self._azure_added.clear()
             with self._decoders_lock:  # and every other namespace with all it held
                 for namespace in self._namespaces.values():
                     namespace._stop_work()

@@ -122,7 +122,7 @@ function row(entry) {
   const status = entry.status === null ? "…" : entry.status;
   return `<tr data-id="${entry.id}" class="${entry.id === selected ? "selected" : ""}">
     <td>${escapeHtml(time)}</td><td>${escapeHtml(entry.endpoint)}</td>
-    <td class="model">${escapeHtml(entry.model ?? "")}${entry.origin && entry.origin !== "emulated" ? ` <span class="origin">${escapeHtml(entry.origin)}</span>` : ""}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}</td>
+    <td class="model">${escapeHtml(entry.model ?? "")}${entry.origin && entry.origin !== "emulated" ? ` <span class="origin">${escapeHtml(entry.origin)}</span>` : ""}${entry.deprecation ? ` <span class="deprecated" title="shuts down on ${escapeHtml(entry.deprecation.shutdown)}">deprecated</span>` : ""}${entry.door === "azure" ? ` <span class="door" title="Azure OpenAI door">azure${entry.deployment ? `: ${escapeHtml(entry.deployment)}` : ""}</span>` : ""}</td>
     <td class="status-${statusClass(entry)}">${escapeHtml(status)}${entry.fault ? " ⚑" : ""}${entry.background ? ` <span class="background-state">${escapeHtml(entry.background)}</span>` : ""}</td>
     <td>${escapeHtml(param(entry, "size"))}</td><td>${escapeHtml(param(entry, "quality"))}</td>
     <td class="num">${escapeHtml(param(entry, "n"))}</td>
@@ -324,6 +324,7 @@ function renderDetail(entry) {
       ${entry.duration_ms ?? "?"} ms${entry.as_of ? ` · as of ${escapeHtml(entry.as_of)}` : ""} ·
       <span class="origin-note">${escapeHtml(entry.origin ?? "emulated")}${entry.recording ? ` (${escapeHtml(entry.recording)})` : ""}</span></p>
     ${entry.fault ? `<p>Scripted fault: <span class="code">${escapeHtml(entry.fault)}</span></p>` : ""}
+    ${entry.door === "azure" ? `<p>Azure OpenAI door${entry.deployment ? `, deployment <span class="code" id="detail-deployment">${escapeHtml(entry.deployment)}</span>` : ""}</p>` : ""}
     ${entry.background ? `<p>Background response: <span class="code" id="detail-background">${escapeHtml(entry.background)}</span></p>` : ""}
     ${entry.answered?.function_call ? `<p>The model called <span class="code" id="detail-function">${escapeHtml(entry.answered.function_call)}</span></p>` : ""}
     ${entry.scripted_turn ? `<h3>Scripted turn</h3><div id="detail-script">${table(entry.scripted_turn)}</div>` : ""}
