@@ -252,34 +252,50 @@ async def as_of(request: Request) -> Response:
     return JSONResponse({"as_of": day if isinstance(day, str) else day.isoformat()})
 
 
+async def _named_pair(
+    request: Request,
+    names: tuple[str, str],
+    usage: str,
+    add: Callable[[Emulator, str, str], object],
+    listing: Callable[[Emulator], tuple[str, object]],
+) -> Response:
+    """``POST`` two string fields (``names``) to ``add``, then (and on ``GET``) the
+    ``listing``: what the models and Azure deployment routes share."""
+    emulator = emulator_of(request)
+    if request.method == "POST":
+        try:
+            first, second = await string_fields(request, names, usage)
+            add(emulator, first, second)
+        except ValueError as error:
+            return _bad(str(error))
+    key, listed = listing(emulator)
+    return JSONResponse({key: listed})
+
+
 async def models(request: Request) -> Response:
     """Models past the catalog's horizon: ``POST {"model": "gpt-6.3-sol", "copy_of":
     "gpt-6.2-sol"}`` serves the new name as a copy of the known one (image or text model) in
     every namespace until the next reset of the default one; ``GET`` lists them."""
-    emulator = emulator_of(request)
-    if request.method == "POST":
-        usage = '{"model": "gpt-6.3-sol", "copy_of": "gpt-6.2-sol"}'
-        try:
-            name, copy_of = await string_fields(request, ("model", "copy_of"), usage)
-            emulator.add_model(name, copy_of)
-        except ValueError as error:
-            return _bad(str(error))
-    return JSONResponse({"added": [model.as_dict() for model in emulator.added_models()]})
+    return await _named_pair(
+        request,
+        ("model", "copy_of"),
+        '{"model": "gpt-6.3-sol", "copy_of": "gpt-6.2-sol"}',
+        Emulator.add_model,
+        lambda emulator: ("added", [model.as_dict() for model in emulator.added_models()]),
+    )
 
 
 async def azure_deployments(request: Request) -> Response:
     """Azure OpenAI deployments past the ones named after models: ``POST {"deployment":
     "painter", "model": "gpt-image-2"}`` in every namespace until the next reset of the
     default one (the ``--azure-deployment`` ones stay); ``GET`` lists them."""
-    emulator = emulator_of(request)
-    if request.method == "POST":
-        usage = '{"deployment": "painter", "model": "gpt-image-2"}'
-        try:
-            name, model = await string_fields(request, ("deployment", "model"), usage)
-            emulator.add_azure_deployment(name, model)
-        except ValueError as error:
-            return _bad(str(error))
-    return JSONResponse({"deployments": emulator.azure_deployments()})
+    return await _named_pair(
+        request,
+        ("deployment", "model"),
+        '{"deployment": "painter", "model": "gpt-image-2"}',
+        Emulator.add_azure_deployment,
+        lambda emulator: ("deployments", emulator.azure_deployments()),
+    )
 
 
 def routes() -> list[Route]:

@@ -152,14 +152,9 @@ def document(version: str) -> dict[str, Any]:
                 "post": {
                     "summary": "Serve an Azure deployment name with a model",
                     "requestBody": _json_body(
-                        {
-                            "type": "object",
-                            "required": ["deployment", "model"],
-                            "properties": {
-                                "deployment": {"type": "string"},
-                                "model": {"type": "string"},
-                            },
-                        }
+                        _required_fields(
+                            {"deployment": {"type": "string"}, "model": {"type": "string"}}
+                        )
                     ),
                     "responses": _ok("deployments"),
                 },
