@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from .api import azure_door
-from .api.batches import BATCHES
+from .api.batches import BATCHES, resume_batches
 from .api.drops import QuietDrops
 from .api.edits import EDITS
 from .api.files import FILES
@@ -45,6 +45,8 @@ from .jobs.workers import RenderWorkers
 from .testdouble import control
 from .testdouble.clock import Clock
 from .testdouble.control_guard import ControlGuard
+from .testdouble.data_dir import DataDir
+from .testdouble.durable import restore
 from .testdouble.journal import Journal, JournalImages
 from .testdouble.recording import Recordings
 from .testdouble.state import Emulator, emulator_of
@@ -237,6 +239,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
     )
     emulator._set_added(added_models_of(config))
     _start_webhooks(emulator, config)
+    if config.data_dir:  # a DataDirError says why the folder cannot be used
+        emulator.data_dir = DataDir(config.data_dir)
+        restore(emulator, emulator.data_dir)
 
     # Render workers run for a served app's lifetime (none in-process: tests, the plugin).
     workers = RenderWorkers(config.render_workers) if config.render_workers > 0 else None
@@ -253,6 +258,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> E
 
         warm_up_timer = asyncio.get_running_loop().call_later(TOKENIZER_WARMUP_DELAY, warm_up)
         starting = asyncio.create_task(workers.start()) if workers is not None else None
+        resume_batches(app, emulator)  # batches a restart interrupted go on
         with quiet_logs():
             try:
                 yield

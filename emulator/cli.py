@@ -20,6 +20,7 @@ from . import __version__
 from .app import added_models_of, create_app
 from .config import OPTIONS, Config
 from .contract.dates import LATEST, TODAY, AsOf, today
+from .testdouble.data_dir import DataDirError
 from .transport.header_timeout import with_header_timeout
 from .transport.webhook_signature import new_secret
 
@@ -106,9 +107,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"webhooks to {urls}, signed with {config.webhook_secret}")
     sys.stdout.flush()
     config = served(config)
+    try:
+        app = create_app(config)
+    except DataDirError as refused:
+        raise SystemExit(f"openai-images-emulator: {refused}") from None
+    if config.data_dir:
+        print(f"keeping state in {config.data_dir}")
+        sys.stdout.flush()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             log_level=config.log_level,
             server_header=False,
             timeout_graceful_shutdown=2,  # the inspector's live stream never ends by itself

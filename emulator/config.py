@@ -125,6 +125,12 @@ class Config:
         "seconds (in the emulator's clock) a background response stays queued; 0: it starts "
         "at once (per response: header x-emulator-background-delay-seconds)",
     )
+    data_dir: str = _option(
+        "",
+        "keep files, batches, stored and background responses, namespaces and clocks in this "
+        "folder across restarts and crashes (an SQLite database and blob files); empty: "
+        "memory only, nothing written",
+    )
     azure_deployment: str = _option(
         "",
         "on the Azure OpenAI door, serve deployment NAME with model MODEL, NAME=MODEL (a "

@@ -127,16 +127,45 @@ async def create_batch(call: Call) -> Response:
     _, _, key = call.request.headers.get("authorization", "").partition(" ")
     batch.key = key.strip()
     fault = emulator.faults.take("batches", None)
+    batch.day = call.entry.as_of
     emulator.batches.put(batch)
-    headers = {NAMESPACE_HEADER: emulator.name} if emulator.name else {}
-    if call.entry.as_of:
-        headers["x-emulator-as-of"] = call.entry.as_of
-    work = run(
-        batch, emulator, call.request.app, stored.data, headers, fault.kind if fault else None
-    )
-    batch.task = asyncio.get_running_loop().create_task(guarded(batch, emulator, work))
+    _keep(batch, emulator)  # on disk (with --data-dir) before the create is answered
+    _start(batch, emulator, call.request.app, stored.data, fault.kind if fault else None)
     call.entry.record_params({"batch": batch.object["id"], "endpoint": endpoint})
     return json_response(dict(batch.object))
+
+
+def _start(batch: Batch, emulator: Emulator, app: Any, data: bytes, fault: str | None) -> None:
+    headers = {NAMESPACE_HEADER: emulator.name} if emulator.name else {}
+    if batch.day:
+        headers["x-emulator-as-of"] = batch.day
+    work = run(batch, emulator, app, data, headers, fault)
+    batch.task = asyncio.get_running_loop().create_task(guarded(batch, emulator, work))
+
+
+def _keep(batch: Batch, emulator: Emulator) -> None:
+    if emulator.durable is not None:
+        emulator.durable.put_batch(emulator.name, batch, batch.day)
+
+
+RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
+
+
+def resume_batches(app: Any, root: Emulator) -> None:
+    """With ``--data-dir``, at start: every batch a restart interrupted goes on where it
+    stopped (the lines answered stay answered; each other line is answered once)."""
+    if root.durable is None:
+        return
+    for name in root.namespaces():
+        emulator = root.namespace(name)
+        for batch in emulator.batches.listed():
+            if batch.object["status"] not in RUNNING:
+                continue
+            batch.cancel = batch.object["status"] == "cancelling"
+            batch.key = next(iter(sorted(emulator.config.accepted_keys)), "")
+            stored = emulator.files.get(str(batch.object["input_file_id"]))
+            _start(batch, emulator, app, stored.data if stored else b"", None)
+            log.info("batch %s resumed (%d lines answered)", batch.id, len(batch.answers))
 
 
 def _found(call: Call) -> Batch:
@@ -153,6 +182,7 @@ async def cancel_batch(call: Call) -> Response:
         batch.cancel = True
         batch.object["status"] = "cancelling"
         batch.object["cancelling_at"] = int(call.emulator.clock.now())
+        _keep(batch, call.emulator)
     elif batch.object["status"] not in ("cancelling", "cancelled"):
         raise errors.batch_not_cancellable(batch.object["id"], str(batch.object["status"]))
     return json_response(dict(batch.object))
@@ -187,6 +217,7 @@ async def guarded(batch: Batch, emulator: Emulator, work: Awaitable[None]) -> No
             if ended == "failed":
                 problem = errors.batch_file_problem("server_error", None)
                 state["errors"] = {"object": "list", "data": [problem]}
+    _keep(batch, emulator)
     status = batch.object["status"]
     if status in TERMINAL:  # told by webhook: batch.completed, .failed, .expired, .cancelled
         emulator.webhooks.emit(f"batch.{status}", batch.id, int(emulator.clock.now()))
@@ -210,7 +241,7 @@ async def run(
         return int(emulator.clock.now())
 
     if batch.cancel and not problems:  # cancelled while validating: no line ran
-        lines += read
+        lines[:] = read
         _write_files(batch, emulator, "cancelled")
         state |= {"status": "cancelled", "cancelled_at": now()}
         return
@@ -224,9 +255,11 @@ async def run(
             "errors": {"object": "list", "data": problems},
         }
         return
-    lines += read
-    state |= {"status": "in_progress", "in_progress_at": now()}
-    state["request_counts"] = {"total": len(lines), "completed": 0, "failed": 0}
+    lines[:] = read
+    if state["status"] == "validating":  # a resumed batch keeps its counts
+        state |= {"status": "in_progress", "in_progress_at": now()}
+        state["request_counts"] = {"total": len(lines), "completed": 0, "failed": 0}
+        _keep(batch, emulator)
     if fault != "batch_expired":
         transport = httpx.ASGITransport(app=app, client=BATCH_CLIENT)
         async with httpx.AsyncClient(transport=transport, base_url="http://batch.emulator") as http:
@@ -234,11 +267,17 @@ async def run(
 
             async def answer(index: int, line: dict[str, Any]) -> None:
                 async with gate:
-                    if batch.cancel:
+                    if batch.cancel or index in answers:  # answered before a restart
                         return
-                    answers[index] = await _answer_line(http, line, batch, headers)
-                    answered = answers[index]["response"]["status_code"] == 200
+                    answer = await _answer_line(http, line, batch, headers)
+                    answers[index] = answer
+                    answered = answer["response"]["status_code"] == 200
                     state["request_counts"]["completed" if answered else "failed"] += 1
+                    if emulator.durable is not None:  # the line and the counts, one commit
+                        await asyncio.to_thread(
+                            emulator.durable.put_batch_answer, emulator.name, batch.id,
+                            json.dumps(state), index, json.dumps(answer),
+                        )  # fmt: skip
 
             await asyncio.gather(*(answer(i, line) for i, line in enumerate(lines)))
     if fault != "batch_expired":  # the emulator's clock: a frozen clock holds the batch here

@@ -970,6 +970,16 @@ def azure_error_body(
     return {"error": error}
 
 
+def background_interrupted() -> dict[str, str]:
+    """A background response's ``error`` when a restart of the emulator (``--data-dir``)
+    ended it unfinished (the emulator's own case, worded by it)."""
+    return {
+        "code": "server_error",
+        "message": "The emulator restarted before this background response finished; "
+        "create it again.",
+    }
+
+
 def batch_file_purpose(file_id: str, purpose: str) -> APIError:
     return APIError(
         400,

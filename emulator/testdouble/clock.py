@@ -32,6 +32,17 @@ class Clock:
         self._lock = threading.Lock()
         self._frozen_at: float | None = None
         self._offset = 0.0
+        # Told of every change, (frozen_at, offset): ``--data-dir`` keeps the clock's state.
+        self.on_change: Callable[[float | None, float], None] | None = None
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self._frozen_at, self._offset)
+
+    def restore(self, frozen_at: float | None, offset: float) -> None:
+        """The state a data dir kept (frozen where it stood, or running with its offset)."""
+        with self._lock:
+            self._frozen_at, self._offset = frozen_at, offset
 
     def now(self) -> float:
         with self._lock:
@@ -46,6 +57,7 @@ class Clock:
         moment = current if at is None else _checked(float(at))
         with self._lock:
             self._frozen_at = moment
+        self._changed()
 
     def advance(self, seconds: float) -> None:
         """Move time by ``seconds``; a ClockRangeError, and no move, where that would take
@@ -56,12 +68,14 @@ class Clock:
             else:
                 _checked(time.time() + self._offset + seconds)
                 self._offset += seconds
+        self._changed()
 
     def reset(self) -> None:
         """Real time again, running."""
         with self._lock:
             self._frozen_at = None
             self._offset = 0.0
+        self._changed()
 
     @property
     def frozen(self) -> bool:
@@ -73,6 +87,7 @@ class Clock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - time.time()
                 self._frozen_at = None
+        self._changed()
 
 
 def asked_delay(text: str, default: float) -> float:

@@ -55,6 +55,9 @@ async def config(request: Request) -> Response:
     shown = asdict(config)
     keys = config.accepted_keys
     shown["api_keys"] = f"<{len(keys)} key(s), not shown>" if keys else ""
+    durable = emulator_of(request).durable
+    if durable is not None:  # how much of the disk the kept state takes
+        shown["data_dir_bytes"] = durable.disk_bytes()
     return JSONResponse(shown)
 
 

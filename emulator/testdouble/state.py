@@ -26,6 +26,8 @@ from ..contract.dates import TODAY, AsOf
 from ..contract.specs import Catalog, Deprecation
 from ..contract.text_models import TEXT_MODELS, TextModel
 from .clock import Clock
+from .data_dir import DataDir
+from .durable import attach
 from .faults import Fault, Faults
 from .journal import Entry, Journal, JournalImages
 from .rate_limits import RateLimits
@@ -98,6 +100,8 @@ class Emulator:
     # ``POST /_emulator/models``): kept by the default namespace, shared by all.
     _added: list[AddedModel] = field(default_factory=list, repr=False)
     _text_models: Mapping[str, TextModel] = field(default_factory=lambda: TEXT_MODELS, repr=False)
+    # ``--data-dir``: where the default namespace keeps every namespace's state (None: memory).
+    data_dir: DataDir | None = field(default=None, repr=False)
     # Azure deployments added through the control plane (kept by the default namespace).
     _azure_added: dict[str, str] = field(default_factory=dict, repr=False)
     _unknown_logged: set[str] = field(default_factory=set, repr=False)
@@ -134,6 +138,9 @@ class Emulator:
                 if len(root._namespaces) >= MAX_NAMESPACES:
                     raise errors.too_many_namespaces(MAX_NAMESPACES)
                 found = root._namespaces[name] = root._fresh(name)
+                if root.data_dir is not None:  # kept, and its stores kept as they change
+                    root.data_dir.add_namespace(name)
+                    attach(found, root.data_dir)
             found._used_at = time.monotonic()
             return found
 
@@ -204,9 +211,17 @@ class Emulator:
                 self._decoders = ThreadPoolExecutor(workers, thread_name_prefix="decode")
             return self._decoders
 
+    @property
+    def durable(self) -> DataDir | None:
+        """The data dir every namespace is kept in, or None (memory only)."""
+        return (self._root or self).data_dir
+
     def close(self) -> None:
         if self.webhooks.sender is not None:
             self.webhooks.sender.close()
+        if self.data_dir is not None:
+            self.data_dir.close()
+            self.data_dir = None
         with self._decoders_lock:
             if self._decoders is not None:
                 self._decoders.shutdown(wait=False, cancel_futures=True)
@@ -346,6 +361,9 @@ class Emulator:
         self.batches.clear()  # a batch still running stops with the reset
         self.background.clear()  # and so does a background response
         self.clock.reset()
+        root = self._root or self
+        if root.data_dir is not None:  # what the reset dropped goes from the disk too
+            root.data_dir.clear_namespace(self.name, every=self._root is None)
         self.streamed_events = 0
         self.tool_calls = "auto"
         self.as_of = self.config.as_of_setting

@@ -37,6 +37,14 @@ class _Sized(Protocol):
 Item = TypeVar("Item", bound=_Sized)
 
 
+class StoreObserver(Protocol):
+    """Told of every item in and out (``--data-dir`` keeps them on disk)."""
+
+    def added(self, key: str, item: Any) -> None: ...
+
+    def removed(self, key: str) -> None: ...
+
+
 class BoundedStore(Generic[Item]):
     """Items by id in insertion order, with the bytes they hold counted."""
 
@@ -45,6 +53,7 @@ class BoundedStore(Generic[Item]):
         self._items: OrderedDict[str, Item] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.observer: StoreObserver | None = None
 
     def _size(self, item: Item) -> int:
         """The bytes an item holds, for the bound (a store whose items hold more says so)."""
@@ -57,11 +66,16 @@ class BoundedStore(Generic[Item]):
         """Called with the lock held once an item is out."""
 
     def _add(self, key: str, item: Item) -> None:  # the caller holds the lock
+        if key in self._items:  # a newer state of the same item replaces it
+            self._pop(key, told=False)
         self._items[key] = item
         self._bytes += self._size(item)
         self._indexed(key, item)
+        if self.observer is not None:
+            self.observer.added(key, item)
 
-    def _pop(self, key: str | None = None) -> Item | None:  # the oldest when key is None
+    def _pop(self, key: str | None = None, told: bool = True) -> Item | None:
+        """Take an item out (the oldest when ``key`` is None); the caller holds the lock."""
         if key is None:
             key, item = self._items.popitem(last=False)
         else:
@@ -71,6 +85,8 @@ class BoundedStore(Generic[Item]):
             item = found
         self._bytes -= self._size(item)
         self._unindexed(key, item)
+        if told and self.observer is not None:
+            self.observer.removed(key)
         return item
 
     def _get(self, key: str) -> Item | None:
@@ -188,6 +204,11 @@ class FileStore(BoundedStore[StoredFile]):
                 raise StoreFull()
             self._add(stored.id, stored)
         return stored
+
+    def put_restored(self, stored: StoredFile) -> None:
+        """A file a data dir kept, back as it was (its id, unbounded: it was admitted once)."""
+        with self._lock:
+            self._add(stored.id, stored)
 
     def get(self, file_id: str) -> StoredFile | None:
         return self._get(file_id)
@@ -384,6 +405,7 @@ class Batch:
     answers: dict[int, dict[str, Any]] = field(default_factory=dict)  # by line, as answered
     key: str = ""  # the creator's key, in memory only, for the lines' own requests
     delay: float = 0.0
+    day: str | None = None  # the day it is answered as of (x-emulator-as-of), if pinned
     task: asyncio.Task[None] | None = None
     cancel: bool = False
 

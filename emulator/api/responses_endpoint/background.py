@@ -9,6 +9,8 @@ holds it queued until the clock has moved that far: freeze the clock, then advan
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -18,7 +20,7 @@ from ...testdouble.clock import asked_delay
 from ...testdouble.state import Emulator
 from ...testdouble.stores import BackgroundRun
 from ..pipeline import Call, estimated_cost
-from .answer import Answer, failed_object, response_object
+from .answer import Answer, failed_object, keep, response_object
 from .event_stream import events
 from .turn_input import Turn
 
@@ -40,6 +42,8 @@ def start(
     run.entry = call.entry
     call.emulator.background.put(run)
     call.entry.record_background("queued")
+    if call.emulator.durable is not None:  # the queued response outlives a restart
+        keep(call, answer, run.body, [])
     made = events(call, answer, turn, job, offered, created_at, run)
     run.task = asyncio.get_running_loop().create_task(_drive(call, run, answer, made, created_at))
     return run
@@ -68,8 +72,13 @@ async def _drive(
 
 
 def told(emulator: Emulator, run: BackgroundRun) -> None:
-    """The webhook event of a background response that ended: response.completed, .failed,
-    .incomplete or .cancelled."""
+    """A background response that ended: its stored state brought up to date (a cancel or a
+    failure after the queued one was kept) and its webhook event sent (response.completed,
+    .failed, .incomplete or .cancelled)."""
+    stored = emulator.responses.get(run.id)
+    if stored is not None and stored.body.get("status") != run.status:
+        data = json.dumps(run.body).encode()
+        emulator.responses.put(dataclasses.replace(stored, body=run.body, data=data))
     emulator.webhooks.emit(f"response.{run.status}", run.id, int(emulator.clock.now()))
 
 
