@@ -186,3 +186,47 @@ def test_a_background_response_a_restart_interrupted_comes_back_failed(tmp_path:
         back = again.client(max_retries=0).responses.retrieve(held.id)
         assert back.status == "failed" and back.error is not None
         assert back.error.code == "server_error"
+
+
+def test_sigkills_during_uploads_lose_nothing_acknowledged(tmp_path: Path) -> None:
+    import random
+    import threading
+
+    folder, port = tmp_path / "state", _free_port()
+    acknowledged: dict[str, bytes] = {}
+    chance = random.Random(34)
+    for _ in range(4):
+        process = _serve(folder, port)
+        sdk = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="k", max_retries=0)
+        for file_id, data in acknowledged.items():  # every acknowledged upload, whole
+            assert sdk.files.content(file_id).read() == data
+        stop = threading.Event()
+
+        def upload(sdk: openai.OpenAI = sdk, stop: threading.Event = stop) -> None:
+            while not stop.is_set():
+                data = os.urandom(chance.randint(1, 300_000))
+                try:
+                    made = sdk.files.create(file=("x.bin", io.BytesIO(data)), purpose="user_data")
+                except openai.APIError:
+                    return  # killed while it was sent: never acknowledged
+                acknowledged[made.id] = data
+
+        uploader = threading.Thread(target=upload)
+        uploader.start()
+        time.sleep(chance.uniform(0.2, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        stop.set()
+        uploader.join(timeout=20)
+        sdk.close()
+    process = _serve(folder, port)
+    try:
+        sdk = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="k", max_retries=0)
+        assert len(acknowledged) >= 4
+        listed = {f.id for f in sdk.files.list()}
+        assert set(acknowledged) <= listed
+        for file_id, data in acknowledged.items():
+            assert sdk.files.content(file_id).read() == data
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
