@@ -327,6 +327,10 @@ def test_a_responses_row_and_its_detail(
         tools=[{"type": "image_generation", "model": "gpt-image-2", "quality": "low"}],
     )
     rows(page, 1)
+    # The row appears when the request opens; its status once the answer is sent.
+    page.wait_for_function(
+        "() => document.querySelector('#rows tr')?.cells[3]?.textContent.trim() === '200'"
+    )
     cells = page.eval_on_selector_all(
         "#rows tr", "trs => trs.map(tr => [...tr.cells].map(td => td.textContent.trim()))"
     )
