@@ -429,6 +429,7 @@ def test_background_state_scripted_turns_and_function_calls_are_shown(
     page.wait_for_function("document.querySelectorAll('#rows tr').length >= 3")
     page.click("#rows tr:first-child")  # the newest first
     page.wait_for_selector("#detail-script")
+    page.wait_for_selector("#detail-function")
     assert page.inner_text("#detail-function") == "get_weather"
     assert "function_call" in page.inner_text("#detail-script")
 
@@ -461,7 +462,9 @@ def test_the_azure_door_and_its_deployment_are_shown(page: Any, server: Emulator
     )
     azure.images.generate(model="gpt-image-2", prompt="a kite", quality="low")
     rows(page, 1)
-    assert page.inner_text("#rows tr .door") == "azure: gpt-image-2"
+    page.wait_for_function(
+        "() => document.querySelector('#rows tr .door')?.textContent === 'azure: gpt-image-2'"
+    )
     page.click("#rows tr")
     page.wait_for_selector("#detail-deployment")
     assert page.inner_text("#detail-deployment") == "gpt-image-2"
