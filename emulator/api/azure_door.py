@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -53,8 +52,8 @@ def door_of(request: Request) -> AzureDoor | None:
 
 
 async def serve(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-    route = azure.route_of(scope["path"], query)
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+    route = azure.route_of(scope["path"], dict(pairs))
     if route is None:
         await error_response(errors.azure_resource_not_found())(scope, receive, AzureAnswer(send))
         return
@@ -67,8 +66,7 @@ async def serve(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Non
         (v.decode() for k, v in headers if k.lower() == b"x-ms-client-request-id"), None
     )
     door = AzureDoor(route, client_request_id=client_id)
-    rest = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode())
-                      if k != "api-version"])  # fmt: skip
+    rest = urlencode([(k, v) for k, v in pairs if k != "api-version"])
     inner = {
         **scope,
         "path": route.openai_path,
@@ -171,31 +169,26 @@ class AzureAnswer:
         self.send = send
         self.door = door
         self.start: Message | None = None
+        self.buffering = False  # a JSON answer, held whole to be reshaped
         self.chunks: list[bytes] = []
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.start = {**message, "headers": self._headers(message)}
-            if not self._is_json():
+            self.buffering = any(
+                k == b"content-type" and v.startswith(b"application/json")
+                for k, v in self.start["headers"]
+            )
+            if not self.buffering:
                 await self.send(self.start)
             return
-        if message["type"] != "http.response.body" or self._sent_start():
+        if message["type"] != "http.response.body" or not self.buffering:
             await self.send(message)
             return
         self.chunks.append(message.get("body", b""))
         if message.get("more_body", False):
             return
         await self._send_json(b"".join(self.chunks))
-
-    def _sent_start(self) -> bool:
-        return not self._is_json()
-
-    def _is_json(self) -> bool:
-        assert self.start is not None
-        return any(
-            k == b"content-type" and v.startswith(b"application/json")
-            for k, v in self.start["headers"]
-        )
 
     def _headers(self, message: Message) -> list[tuple[bytes, bytes]]:
         status = message["status"]
@@ -272,9 +265,8 @@ class AzureAnswer:
         return answer, more
 
 
-def _day(headers: list[tuple[bytes, bytes]] | Mapping[bytes, bytes]) -> datetime.date | None:
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    for k, v in pairs:
+def _day(headers: list[tuple[bytes, bytes]]) -> datetime.date | None:
+    for k, v in headers:
         if k.lower() == eras.HEADER.encode():
             try:
                 return datetime.date.fromisoformat(v.decode())

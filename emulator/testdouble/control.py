@@ -23,7 +23,6 @@ from .clock import ClockRangeError
 from .faults import Fault, ScriptQueue
 from .state import Emulator, emulator_of
 from .turns import ScriptedTurn
-from .webhooks import DeliveryFault
 
 PREFIX = "/_emulator"
 
@@ -165,10 +164,8 @@ async def webhook_faults(request: Request) -> Response:
         body = await json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
             raise ValueError(errors.control_usage(WEBHOOK_FAULT_USAGE))
-        fault = DeliveryFault(
-            str(body["kind"]), int(body.get("count", 1)), float(body.get("seconds", 5.0))
-        )
-        emulator_of(request).webhooks.add_fault(fault)
+        options = {name: body[name] for name in ("count", "seconds") if name in body}
+        fault = emulator_of(request).webhook_fault(str(body["kind"]), **options)
     except (ValueError, TypeError) as error:
         return _bad(str(error))
     return JSONResponse({"fault": fault.__dict__}, status_code=201)

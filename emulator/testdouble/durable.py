@@ -47,7 +47,6 @@ def restore(emulator: Emulator, data_dir: DataDir) -> None:
     for name in data_dir.namespaces():
         if name:
             _restore_one(emulator.namespace(name), data_dir)
-    attach(emulator, data_dir)
 
 
 def _restore_one(emulator: Emulator, data_dir: DataDir) -> None:
